@@ -1,0 +1,65 @@
+# pam_cgherd — see README.md.  `make`, `make check`, `make install`.
+VERSION   := 0.1.0
+BUILD     ?= build
+CC        ?= cc
+PREFIX    ?= /usr/local
+SBINDIR   ?= $(PREFIX)/sbin
+MANDIR    ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+# The PAM module directory: where pam_unix.so lives (multiarch aware).
+PAMDIR    ?= $(shell for d in /usr/lib/$$($(CC) -print-multiarch 2>/dev/null)/security \
+		/lib/$$($(CC) -print-multiarch 2>/dev/null)/security /usr/lib64/security \
+		/lib64/security /usr/lib/security /lib/security; do \
+		[ -e $$d/pam_unix.so ] && echo $$d && break; done)
+
+WARN      := -Wall -Wextra -Wformat=2 -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
+	     -Wpointer-arith -Wcast-qual -Wwrite-strings -Wundef -Wvla
+HARDEN    := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIC
+CFLAGS    ?= -O2 -g
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DCGHERD_VERSION=\"$(VERSION)\" $(WARN) $(HARDEN) \
+	      -Iinclude $(CFLAGS) $(EXTRA_CFLAGS)
+LDHARDEN  := -Wl,-z,relro -Wl,-z,now -Wl,--as-needed
+LIBS      := -lconfig
+
+LIB_SRC   := $(wildcard lib/*.c)
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+MODULE    := $(BUILD)/pam_cgherd.so
+
+all: $(MODULE)
+
+$(BUILD)/obj/%.o: %.c $(wildcard include/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libcgherd.a: $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(MODULE): $(BUILD)/obj/pam_module/pam_cgherd.o $(BUILD)/libcgherd.a pam_module/pam_cgherd.map
+	$(CC) -shared -o $@ $(BUILD)/obj/pam_module/pam_cgherd.o $(BUILD)/libcgherd.a \
+		-Wl,--version-script=pam_module/pam_cgherd.map -Wl,-z,defs $(LDHARDEN) $(LIBS) -lpam
+
+include tests/tests.mk
+-include tests/vm/vm.mk
+
+install: all
+	@test -n "$(PAMDIR)" || { echo "no PAM module directory found (set PAMDIR=)"; exit 1; }
+	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(SYSCONFDIR)/security
+	install -m 0644 $(MODULE) $(DESTDIR)$(PAMDIR)/pam_cgherd.so
+	install -m 0644 man/cgherd.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 man/pam_cgherd.8 $(DESTDIR)$(MANDIR)/man8/
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/security/cgherd.conf ]; then \
+		echo "keeping existing $(DESTDIR)$(SYSCONFDIR)/security/cgherd.conf"; \
+	else \
+		install -m 0644 config/cgherd.conf $(DESTDIR)$(SYSCONFDIR)/security/cgherd.conf; \
+	fi
+	@if [ -d $(DESTDIR)/usr/share/pam-configs ] || [ -n "$(DESTDIR)" ]; then \
+		install -d $(DESTDIR)/usr/share/pam-configs && \
+		install -m 0644 config/pam-configs/cgherd $(DESTDIR)/usr/share/pam-configs/cgherd; \
+	fi
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all install clean

@@ -1,0 +1,109 @@
+/* cgroupfs effects.  Every path is relative to one root directory fd, so
+ * tests point the root at a temporary directory and swap the few calls that
+ * only a kernel can answer (struct cgh_sys) for an emulation.
+ *
+ * Functions return 0 or -errno and record the first failure in err, naming
+ * the file.  Expected outcomes that callers decide about (mkdir -EEXIST,
+ * rmdir -EBUSY/-ENOENT/-ENOTEMPTY) are returned without touching err. */
+#ifndef CGH_CGROUPFS_H
+#define CGH_CGROUPFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cgh_limits.h"
+#include "cgh_log.h"
+
+#define CGH_CGROUP2_MAGIC 0x63677270L
+#define CGH_UNKNOWN (UINT64_MAX - 1)	/* a figure the kernel did not give */
+
+/* The calls a test emulates.  All return 0 (or an fd) or -errno. */
+struct cgh_sys {
+	int (*open_root)(const char *path);
+	int (*mkdirat)(int dirfd, const char *path);
+	int (*rmdirat)(int dirfd, const char *path);
+	int (*openat)(int dirfd, const char *path, int flags);
+	int (*fs_magic)(int fd, long *magic);
+	/* The cgroup v2 path ("/a/b") of pid, from /proc/PID/cgroup. */
+	int (*proc_cgroup)(pid_t pid, char *buf, size_t len);
+	int (*kill)(pid_t pid, int sig);
+};
+
+extern const struct cgh_sys cgh_sys_real;
+
+struct cgh_fs {
+	int rootfd;
+	char root[256];
+	const struct cgh_sys *sys;
+};
+
+struct cgh_stats {
+	uint64_t memory_current, memory_peak, memory_max;
+	uint64_t cpu_usage_usec, cpu_max_quota, cpu_max_period;
+	uint64_t pids_current, pids_max;
+	uint64_t oom, oom_kill, oom_group_kill;
+	uint64_t procs;
+};
+
+/* Opens root (no symlink as last component) and checks that it is a
+ * cgroup2 mount. */
+int cgh_fs_open(struct cgh_fs *fs, const char *root, const struct cgh_sys *sys,
+		struct cgh_error *err);
+void cgh_fs_close(struct cgh_fs *fs);
+
+int cgh_fs_read(const struct cgh_fs *fs, const char *dir, const char *file, char *buf,
+		size_t len, struct cgh_error *err);
+int cgh_fs_write(const struct cgh_fs *fs, const char *dir, const char *file, const char *text,
+		 struct cgh_error *err);
+int cgh_fs_mkdir(const struct cgh_fs *fs, const char *dir, struct cgh_error *err);
+int cgh_fs_rmdir(const struct cgh_fs *fs, const char *dir, struct cgh_error *err);
+
+/* Controllers listed in dir's cgroup.controllers. */
+int cgh_fs_controllers(const struct cgh_fs *fs, const char *dir, unsigned *mask,
+		       struct cgh_error *err);
+
+/* Enables the controllers in mask that dir's cgroup.subtree_control lacks. */
+int cgh_fs_enable(const struct cgh_fs *fs, const char *dir, unsigned mask,
+		  struct cgh_error *err);
+
+/* Writes every set limit into dir, in table order. */
+int cgh_fs_write_limits(const struct cgh_fs *fs, const char *dir, const struct cgh_limits *l,
+			struct cgh_error *err);
+
+int cgh_fs_move(const struct cgh_fs *fs, const char *dir, pid_t pid, struct cgh_error *err);
+
+/* Where pid is, relative to the root ("." for the root itself). */
+int cgh_fs_where(const struct cgh_fs *fs, pid_t pid, char *buf, size_t len,
+		 struct cgh_error *err);
+
+/* SIGKILLs everything in dir: cgroup.kill, or, before Linux 5.14, each
+ * process of cgroup.procs in turn. */
+int cgh_fs_kill(const struct cgh_fs *fs, const char *dir, struct cgh_error *err);
+
+int cgh_fs_populated(const struct cgh_fs *fs, const char *dir, bool *populated,
+		     struct cgh_error *err);
+
+/* Polls cgroup.events until populated is 0; -ETIMEDOUT after timeout_ms. */
+int cgh_fs_wait_empty(const struct cgh_fs *fs, const char *dir, unsigned timeout_ms,
+		      struct cgh_error *err);
+
+/* Best effort: figures the kernel does not have stay CGH_UNKNOWN. */
+void cgh_fs_stats(const struct cgh_fs *fs, const char *dir, struct cgh_stats *st);
+
+/* flock on dir, shared or exclusive, waiting at most timeout_ms (0: try
+ * once).  Returns the fd holding the lock, -EWOULDBLOCK when busy. */
+int cgh_fs_lock(const struct cgh_fs *fs, const char *dir, bool exclusive, unsigned timeout_ms,
+		struct cgh_error *err);
+void cgh_fs_unlock(int lockfd);
+
+/* Calls fn for each subdirectory of dir whose name starts with prefix. */
+int cgh_fs_each_dir(const struct cgh_fs *fs, const char *dir, const char *prefix,
+		    int (*fn)(void *arg, const char *name), void *arg, struct cgh_error *err);
+
+/* Pure helpers over file contents, exposed for tests. */
+int cgh_keyed_value(const char *text, const char *key, uint64_t *out);
+int cgh_proc_cgroup_v2(const char *text, char *buf, size_t len);
+
+#endif

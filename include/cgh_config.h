@@ -1,0 +1,81 @@
+/* cgherd.conf: load, validate, free.  The loader reads libconfig text from
+ * one safely opened file, then applies module arguments through the same
+ * per-key code, and either returns a complete config or none at all. */
+#ifndef CGH_CONFIG_H
+#define CGH_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cgh_limits.h"
+#include "cgh_value.h"
+
+#define CGH_DEFAULT_CONF "/etc/security/cgherd.conf"
+#define CGH_CONF_MAX_SIZE (16u << 20)
+#define CGH_DIAG_MAX 100
+
+enum cgh_action { CGH_ACTION_HERD, CGH_ACTION_IGNORE };
+enum cgh_on_error { CGH_ON_ERROR_DENY, CGH_ON_ERROR_ALLOW };
+
+struct cgh_strlist {
+	char **v;
+	size_t n;
+};
+
+struct cgh_match {
+	struct cgh_strlist users, groups, services;
+	struct cgh_uid_range *uids;
+	size_t n_uids;
+};
+
+struct cgh_rule {
+	char *name;
+	int line;
+	struct cgh_match match;
+	enum cgh_action action;
+	struct cgh_limits session, user;
+};
+
+struct cgh_config {
+	char *path;
+	char *cgroup_root;
+	char *base;
+	enum cgh_on_error on_error;
+	bool kill_on_close;
+	enum cgh_action default_action;
+	bool debug;
+	struct cgh_limits session, user;
+	struct cgh_rule *rules;
+	size_t n_rules;
+};
+
+/* Error lines, "FILE:LINE: setting: message", at most CGH_DIAG_MAX kept. */
+struct cgh_diag {
+	char **lines;
+	size_t n;
+	size_t dropped;
+};
+
+/* Loads the file (path, or conf=PATH among args; NULL: CGH_DEFAULT_CONF),
+ * then the arguments ("debug", "conf=PATH", "key=value" for any top-level
+ * key, which win over the file).  phys_mem is the byte count "N%" refers to
+ * (0: this machine's).  Returns 0 and *out, or -errno with every problem in
+ * diag (-EINVAL for a bad file, else the errno of the failed open/read). */
+int cgh_config_load(const char *path, int argc, const char **argv, uint64_t phys_mem,
+		    struct cgh_config **out, struct cgh_diag *diag);
+
+void cgh_config_free(struct cgh_config *cfg);
+
+/* on_error as the arguments alone set it (deny unless on_error=allow), for
+ * when the file cannot be loaded. */
+enum cgh_on_error cgh_args_on_error(int argc, const char **argv);
+
+/* "debug" among the arguments. */
+bool cgh_args_debug(int argc, const char **argv);
+
+void cgh_diag_free(struct cgh_diag *diag);
+
+const char *cgh_action_name(enum cgh_action a);
+
+#endif

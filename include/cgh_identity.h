@@ -1,0 +1,27 @@
+/* Who is logging in: the user's uid and every group they are in. */
+#ifndef CGH_IDENTITY_H
+#define CGH_IDENTITY_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "cgh_log.h"
+
+#define CGH_USER_NAME_MAX 256
+
+struct cgh_identity {
+	char *user;
+	uid_t uid;
+	gid_t gid;
+	char **groups;		/* names of the primary and supplementary groups */
+	size_t n_groups;
+};
+
+/* Looks name up through NSS (getpwnam_r, getgrouplist, getgrgid_r).
+ * Returns 0, -ENOENT for an unknown user, -EINVAL for a name that is not
+ * plausible (empty, too long, with '/' or control characters), or -errno. */
+int cgh_identity_lookup(const char *name, struct cgh_identity **out, struct cgh_error *err);
+
+void cgh_identity_free(struct cgh_identity *id);
+
+#endif

@@ -1,0 +1,24 @@
+/* Policy: which rule a session falls under and what it gets.  Pure: no I/O,
+ * no allocation; the decision points into the config. */
+#ifndef CGH_MATCH_H
+#define CGH_MATCH_H
+
+#include "cgh_config.h"
+#include "cgh_identity.h"
+
+struct cgh_decision {
+	const struct cgh_rule *rule;	/* NULL: no rule matched */
+	size_t index;			/* of rule in cfg->rules */
+	enum cgh_action action;
+	struct cgh_limits session;	/* top-level values, then the rule's */
+	struct cgh_limits user;
+};
+
+bool cgh_rule_matches(const struct cgh_rule *rule, const struct cgh_identity *id,
+		      const char *service);
+
+/* First matching rule wins; none: cfg->default_action with top-level limits. */
+void cgh_decide(const struct cgh_config *cfg, const struct cgh_identity *id,
+		const char *service, struct cgh_decision *out);
+
+#endif

@@ -1,0 +1,60 @@
+/* Session orchestration: open (decide, make the leaf, move the opener in),
+ * close (move out, report, kill, remove) and collection of dead leaves.
+ * Shared by the PAM module and the CLI. */
+#ifndef CGH_SESSION_H
+#define CGH_SESSION_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "cgh_cgroupfs.h"
+#include "cgh_config.h"
+#include "cgh_identity.h"
+#include "cgh_log.h"
+#include "cgh_match.h"
+
+#define CGH_LOCK_TIMEOUT_MS 2000
+#define CGH_CLOSE_WAIT_MS 1000
+
+struct cgh_env {
+	const struct cgh_sys *sys;	/* &cgh_sys_real outside tests */
+	const struct cgh_log *log;
+};
+
+/* What close needs, kept from open (the config is not read again). */
+struct cgh_session {
+	char root[256];
+	char base[72];
+	char user_dir[96];	/* base/user-UID */
+	char leaf[128];		/* base/user-UID/session-PID */
+	char origin[512];	/* where the opener was, relative to root */
+	char user[64];		/* sanitized, for log lines */
+	char rule[72];
+	uid_t uid;
+	pid_t opener;
+	bool kill_on_close;
+};
+
+enum cgh_open_result { CGH_HERDED = 0, CGH_IGNORED = 1 };
+
+/* Decides and, for a herded session, builds the leaf and moves opener into
+ * it.  Returns CGH_HERDED with *out, CGH_IGNORED, or -errno with err set and
+ * nothing of this call left in the tree. */
+int cgh_session_open(const struct cgh_config *cfg, const struct cgh_identity *id,
+		     const char *service, pid_t opener, const struct cgh_env *env,
+		     struct cgh_session **out, struct cgh_error *err);
+
+/* Moves the opener back, logs the figures, kills what is left when asked,
+ * removes the leaf and the user directory once unused. */
+int cgh_session_close(const struct cgh_session *s, const struct cgh_env *env,
+		      struct cgh_error *err);
+
+/* Removes empty leaves under base (dead sessions), logging their figures;
+ * skipped when a login holds the lock.  Returns how many were removed. */
+int cgh_gc(const struct cgh_fs *fs, const char *base, const struct cgh_log *log,
+	   struct cgh_error *err);
+
+/* "memory.peak=... cpu_usec=... oom_kill=..." for a log line. */
+void cgh_stats_describe(const struct cgh_stats *st, char *buf, size_t len);
+
+#endif

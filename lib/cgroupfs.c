@@ -1,0 +1,498 @@
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgh_cgroupfs.h"
+#include "cgh_value.h"
+
+#define TMPFS_MAGIC_VALUE 0x01021994L
+#define POLL_STEP_NS (2 * 1000 * 1000)
+#define KILL_ROUNDS 50
+
+/* ---- the real calls --------------------------------------------------- */
+
+static int real_open_root(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+static int real_mkdirat(int dirfd, const char *path)
+{
+	return mkdirat(dirfd, path, 0755) < 0 ? -errno : 0;
+}
+
+static int real_rmdirat(int dirfd, const char *path)
+{
+	return unlinkat(dirfd, path, AT_REMOVEDIR) < 0 ? -errno : 0;
+}
+
+static int real_openat(int dirfd, const char *path, int flags)
+{
+	int fd = openat(dirfd, path, flags | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+	return fd < 0 ? -errno : fd;
+}
+
+static int real_fs_magic(int fd, long *magic)
+{
+	struct statfs st;
+
+	if (fstatfs(fd, &st) < 0)
+		return -errno;
+	*magic = (long)st.f_type;
+	return 0;
+}
+
+static int read_fd(int fd, char *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got + 1 < len) {
+		ssize_t n = read(fd, buf + got, len - 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	return (int)got;
+}
+
+static int real_proc_cgroup(pid_t pid, char *buf, size_t len)
+{
+	char path[64], text[4096];
+	int fd, r;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = read_fd(fd, text, sizeof(text));
+	close(fd);
+	return r < 0 ? r : cgh_proc_cgroup_v2(text, buf, len);
+}
+
+static int real_kill(pid_t pid, int sig)
+{
+	return kill(pid, sig) < 0 ? -errno : 0;
+}
+
+const struct cgh_sys cgh_sys_real = {
+	.open_root = real_open_root,
+	.mkdirat = real_mkdirat,
+	.rmdirat = real_rmdirat,
+	.openat = real_openat,
+	.fs_magic = real_fs_magic,
+	.proc_cgroup = real_proc_cgroup,
+	.kill = real_kill,
+};
+
+/* ---- pure helpers ----------------------------------------------------- */
+
+static const char *next_line(const char *p)
+{
+	const char *nl = strchr(p, '\n');
+	return nl != NULL ? nl + 1 : NULL;
+}
+
+int cgh_keyed_value(const char *text, const char *key, uint64_t *out)
+{
+	size_t klen = strlen(key);
+
+	for (const char *p = text; p != NULL && *p != '\0'; p = next_line(p)) {
+		if (strncmp(p, key, klen) != 0 || p[klen] != ' ')
+			continue;
+		char digits[24];
+		size_t n = strspn(p + klen + 1, "0123456789");
+		if (n == 0 || n >= sizeof(digits))
+			return -EINVAL;
+		memcpy(digits, p + klen + 1, n);
+		digits[n] = '\0';
+		return cgh_parse_u64(digits, out);
+	}
+	return -ENOENT;
+}
+
+int cgh_proc_cgroup_v2(const char *text, char *buf, size_t len)
+{
+	for (const char *p = text; p != NULL && *p != '\0'; p = next_line(p)) {
+		if (strncmp(p, "0::", 3) != 0)
+			continue;
+		size_t n = strcspn(p + 3, "\n");
+		if (n == 0 || n >= len)
+			return -ENAMETOOLONG;
+		memcpy(buf, p + 3, n);
+		buf[n] = '\0';
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* ---- files ------------------------------------------------------------ */
+
+static void join(char *out, size_t len, const char *dir, const char *file)
+{
+	snprintf(out, len, "%s/%s", dir, file);
+}
+
+int cgh_fs_open(struct cgh_fs *fs, const char *root, const struct cgh_sys *sys,
+		struct cgh_error *err)
+{
+	long magic = 0;
+	int r;
+
+	fs->sys = sys;
+	snprintf(fs->root, sizeof(fs->root), "%s", root);
+	fs->rootfd = sys->open_root(root);
+	if (fs->rootfd < 0)
+		return cgh_fail(err, -fs->rootfd, "cannot open cgroup_root %s%s", root,
+				fs->rootfd == -ELOOP || fs->rootfd == -ENOTDIR
+					? " (must be a directory, not a symbolic link)" : "");
+	r = sys->fs_magic(fs->rootfd, &magic);
+	if (r < 0) {
+		cgh_fail(err, -r, "statfs %s", root);
+	} else if (magic != CGH_CGROUP2_MAGIC) {
+		r = cgh_fail_msg(err, EMEDIUMTYPE, "%s is not a cgroup2 mount (filesystem magic 0x%lx)%s",
+				 root, (unsigned long)magic,
+				 magic == TMPFS_MAGIC_VALUE
+					 ? ": a cgroup v1 or hybrid hierarchy, which pam_cgherd does not support"
+					 : "");
+	}
+	if (r < 0) {
+		close(fs->rootfd);
+		fs->rootfd = -1;
+	}
+	return r;
+}
+
+void cgh_fs_close(struct cgh_fs *fs)
+{
+	if (fs->rootfd >= 0)
+		close(fs->rootfd);
+	fs->rootfd = -1;
+}
+
+int cgh_fs_read(const struct cgh_fs *fs, const char *dir, const char *file, char *buf,
+		size_t len, struct cgh_error *err)
+{
+	char path[PATH_MAX];
+	int fd, r;
+
+	join(path, sizeof(path), dir, file);
+	fd = fs->sys->openat(fs->rootfd, path, O_RDONLY);
+	if (fd < 0)
+		return cgh_fail(err, -fd, "cannot open %s/%s", fs->root, path);
+	r = read_fd(fd, buf, len);
+	close(fd);
+	if (r < 0)
+		return cgh_fail(err, -r, "cannot read %s/%s", fs->root, path);
+	return 0;
+}
+
+int cgh_fs_write(const struct cgh_fs *fs, const char *dir, const char *file, const char *text,
+		 struct cgh_error *err)
+{
+	char path[PATH_MAX];
+	size_t len = strlen(text);
+	ssize_t n;
+	int fd, saved;
+
+	join(path, sizeof(path), dir, file);
+	fd = fs->sys->openat(fs->rootfd, path, O_WRONLY);
+	if (fd < 0)
+		return cgh_fail(err, -fd, "cannot open %s/%s", fs->root, path);
+	do
+		n = write(fd, text, len);
+	while (n < 0 && errno == EINTR);
+	saved = n < 0 ? errno : ((size_t)n == len ? 0 : EIO);
+	close(fd);
+	if (saved != 0)
+		return cgh_fail(err, saved, "cannot write \"%s\" to %s/%s", text, fs->root, path);
+	return 0;
+}
+
+int cgh_fs_mkdir(const struct cgh_fs *fs, const char *dir, struct cgh_error *err)
+{
+	int r = fs->sys->mkdirat(fs->rootfd, dir);
+
+	if (r < 0 && r != -EEXIST)
+		return cgh_fail(err, -r, "cannot create %s/%s", fs->root, dir);
+	return r;
+}
+
+int cgh_fs_rmdir(const struct cgh_fs *fs, const char *dir, struct cgh_error *err)
+{
+	int r = fs->sys->rmdirat(fs->rootfd, dir);
+
+	if (r < 0 && r != -EBUSY && r != -ENOENT && r != -ENOTEMPTY)
+		return cgh_fail(err, -r, "cannot remove %s/%s", fs->root, dir);
+	return r;
+}
+
+int cgh_fs_controllers(const struct cgh_fs *fs, const char *dir, unsigned *mask,
+		       struct cgh_error *err)
+{
+	char text[256];
+	int r = cgh_fs_read(fs, dir, "cgroup.controllers", text, sizeof(text), err);
+
+	if (r == 0)
+		*mask = cgh_controllers_parse(text);
+	return r;
+}
+
+int cgh_fs_enable(const struct cgh_fs *fs, const char *dir, unsigned mask,
+		  struct cgh_error *err)
+{
+	char text[256], add[64];
+	int r = cgh_fs_read(fs, dir, "cgroup.subtree_control", text, sizeof(text), err);
+
+	if (r < 0)
+		return r;
+	mask &= ~cgh_controllers_parse(text);
+	if (mask == 0)
+		return 0;
+	cgh_controllers_format(mask, "+", add, sizeof(add));
+	return cgh_fs_write(fs, dir, "cgroup.subtree_control", add, err);
+}
+
+int cgh_fs_write_limits(const struct cgh_fs *fs, const char *dir, const struct cgh_limits *l,
+			struct cgh_error *err)
+{
+	for (int k = 0; k < CGH_N_LIMITS; k++) {
+		char value[48];
+		if (!cgh_limits_has(l, (enum cgh_limit_key)k))
+			continue;
+		cgh_limit_file_value(l, (enum cgh_limit_key)k, value, sizeof(value));
+		int r = cgh_fs_write(fs, dir, cgh_limit_table[k].file, value, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int cgh_fs_move(const struct cgh_fs *fs, const char *dir, pid_t pid, struct cgh_error *err)
+{
+	char text[24];
+
+	snprintf(text, sizeof(text), "%d", (int)pid);
+	return cgh_fs_write(fs, dir, "cgroup.procs", text, err);
+}
+
+int cgh_fs_where(const struct cgh_fs *fs, pid_t pid, char *buf, size_t len,
+		 struct cgh_error *err)
+{
+	char path[PATH_MAX];
+	int r = fs->sys->proc_cgroup(pid, path, sizeof(path));
+
+	if (r < 0)
+		return cgh_fail(err, -r, "cannot find the cgroup of process %d", (int)pid);
+	if (path[0] != '/' || strstr(path, "/..") != NULL)
+		return cgh_fail_msg(err, EINVAL, "process %d is in an unexpected cgroup \"%s\"", (int)pid, path);
+	snprintf(buf, len, "%s", path[1] != '\0' ? path + 1 : ".");
+	return 0;
+}
+
+static void sleep_step(void)
+{
+	struct timespec ts = { 0, POLL_STEP_NS };
+	nanosleep(&ts, NULL);
+}
+
+/* Before cgroup.kill: signal what cgroup.procs lists until it is empty. */
+static int kill_each(const struct cgh_fs *fs, const char *dir, struct cgh_error *err)
+{
+	char procs[8192];
+
+	for (int round = 0; round < KILL_ROUNDS; round++) {
+		int r = cgh_fs_read(fs, dir, "cgroup.procs", procs, sizeof(procs), err);
+		if (r < 0)
+			return r;
+		if (procs[0] == '\0')
+			return 0;
+		for (char *p = procs; *p != '\0'; p += strcspn(p, "\n"), p += (*p == '\n')) {
+			long pid = strtol(p, NULL, 10);
+			if (pid > 0)
+				fs->sys->kill((pid_t)pid, SIGKILL);
+		}
+		sleep_step();
+	}
+	return 0;
+}
+
+int cgh_fs_kill(const struct cgh_fs *fs, const char *dir, struct cgh_error *err)
+{
+	struct cgh_error probe = { 0 };
+	int r = cgh_fs_write(fs, dir, "cgroup.kill", "1", &probe);
+
+	if (r == -ENOENT)	/* Linux < 5.14 */
+		return kill_each(fs, dir, err);
+	if (r < 0)
+		cgh_fail_msg(err, -r, "%s", probe.msg);
+	return r;
+}
+
+int cgh_fs_populated(const struct cgh_fs *fs, const char *dir, bool *populated,
+		     struct cgh_error *err)
+{
+	char text[256];
+	uint64_t v;
+	int r = cgh_fs_read(fs, dir, "cgroup.events", text, sizeof(text), err);
+
+	if (r < 0)
+		return r;
+	if (cgh_keyed_value(text, "populated", &v) < 0)
+		return cgh_fail_msg(err, EINVAL, "%s/%s/cgroup.events has no populated line", fs->root, dir);
+	*populated = v != 0;
+	return 0;
+}
+
+int cgh_fs_wait_empty(const struct cgh_fs *fs, const char *dir, unsigned timeout_ms,
+		      struct cgh_error *err)
+{
+	unsigned waited_ns = 0;
+
+	for (;;) {
+		bool populated;
+		int r = cgh_fs_populated(fs, dir, &populated, err);
+		if (r < 0 || !populated)
+			return r;
+		if (waited_ns / 1000000u >= timeout_ms)
+			return -ETIMEDOUT;
+		sleep_step();
+		waited_ns += POLL_STEP_NS;
+	}
+}
+
+static uint64_t read_number(const struct cgh_fs *fs, const char *dir, const char *file)
+{
+	char text[64];
+	uint64_t v;
+
+	if (cgh_fs_read(fs, dir, file, text, sizeof(text), NULL) < 0)
+		return CGH_UNKNOWN;
+	text[strcspn(text, "\n")] = '\0';
+	if (strcmp(text, "max") == 0)
+		return CGH_UNLIMITED;
+	return cgh_parse_u64(text, &v) == 0 ? v : CGH_UNKNOWN;
+}
+
+static uint64_t read_keyed(const struct cgh_fs *fs, const char *dir, const char *file,
+			   const char *key)
+{
+	char text[1024];
+	uint64_t v;
+
+	if (cgh_fs_read(fs, dir, file, text, sizeof(text), NULL) < 0)
+		return CGH_UNKNOWN;
+	return cgh_keyed_value(text, key, &v) == 0 ? v : CGH_UNKNOWN;
+}
+
+static void read_cpu_max(const struct cgh_fs *fs, const char *dir, struct cgh_stats *st)
+{
+	char text[64];
+	struct cgh_cpu_max cpu;
+
+	st->cpu_max_quota = st->cpu_max_period = CGH_UNKNOWN;
+	if (cgh_fs_read(fs, dir, "cpu.max", text, sizeof(text), NULL) < 0)
+		return;
+	text[strcspn(text, "\n")] = '\0';
+	if (cgh_parse_cpu_max(text, &cpu) == 0) {
+		st->cpu_max_quota = cpu.quota;
+		st->cpu_max_period = cpu.period;
+	}
+}
+
+static uint64_t count_procs(const struct cgh_fs *fs, const char *dir)
+{
+	char text[8192];
+	uint64_t n = 0;
+
+	if (cgh_fs_read(fs, dir, "cgroup.procs", text, sizeof(text), NULL) < 0)
+		return CGH_UNKNOWN;
+	for (const char *p = text; *p != '\0'; p++)
+		n += *p == '\n';
+	return n;
+}
+
+void cgh_fs_stats(const struct cgh_fs *fs, const char *dir, struct cgh_stats *st)
+{
+	st->memory_current = read_number(fs, dir, "memory.current");
+	st->memory_peak = read_number(fs, dir, "memory.peak");
+	st->memory_max = read_number(fs, dir, "memory.max");
+	st->pids_current = read_number(fs, dir, "pids.current");
+	st->pids_max = read_number(fs, dir, "pids.max");
+	st->cpu_usage_usec = read_keyed(fs, dir, "cpu.stat", "usage_usec");
+	st->oom = read_keyed(fs, dir, "memory.events", "oom");
+	st->oom_kill = read_keyed(fs, dir, "memory.events", "oom_kill");
+	st->oom_group_kill = read_keyed(fs, dir, "memory.events", "oom_group_kill");
+	st->procs = count_procs(fs, dir);
+	read_cpu_max(fs, dir, st);
+}
+
+int cgh_fs_lock(const struct cgh_fs *fs, const char *dir, bool exclusive, unsigned timeout_ms,
+		struct cgh_error *err)
+{
+	int fd = fs->sys->openat(fs->rootfd, dir, O_RDONLY | O_DIRECTORY);
+	unsigned waited_ns = 0;
+
+	if (fd < 0)
+		return cgh_fail(err, -fd, "cannot open %s/%s", fs->root, dir);
+	while (flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) < 0) {
+		int e = errno;
+		if (e == EWOULDBLOCK && waited_ns / 1000000u < timeout_ms) {
+			sleep_step();
+			waited_ns += POLL_STEP_NS;
+			continue;
+		}
+		close(fd);
+		if (e == EWOULDBLOCK)
+			return -EWOULDBLOCK;
+		return cgh_fail(err, e, "cannot lock %s/%s", fs->root, dir);
+	}
+	return fd;
+}
+
+void cgh_fs_unlock(int lockfd)
+{
+	if (lockfd >= 0)
+		close(lockfd);
+}
+
+int cgh_fs_each_dir(const struct cgh_fs *fs, const char *dir, const char *prefix,
+		    int (*fn)(void *arg, const char *name), void *arg, struct cgh_error *err)
+{
+	int fd = fs->sys->openat(fs->rootfd, dir, O_RDONLY | O_DIRECTORY);
+	size_t plen = strlen(prefix);
+	struct dirent *de;
+	DIR *d;
+	int r = 0;
+
+	if (fd < 0)
+		return cgh_fail(err, -fd, "cannot open %s/%s", fs->root, dir);
+	d = fdopendir(fd);
+	if (d == NULL) {
+		int e = errno;
+		close(fd);
+		return cgh_fail(err, e, "cannot list %s/%s", fs->root, dir);
+	}
+	while (r == 0 && (de = readdir(d)) != NULL) {
+		if (de->d_type != DT_DIR || strncmp(de->d_name, prefix, plen) != 0)
+			continue;
+		r = fn(arg, de->d_name);
+	}
+	closedir(d);
+	return r;
+}

@@ -1,0 +1,175 @@
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cgh_identity.h"
+
+#define NSS_BUF_START 1024
+#define NSS_BUF_MAX (1 << 20)
+
+static int check_name(const char *name, struct cgh_error *err)
+{
+	char shown[64];
+	size_t len = name ? strlen(name) : 0;
+
+	if (len == 0 || len >= CGH_USER_NAME_MAX)
+		return cgh_fail_msg(err, EINVAL, "user name %s", len ? "too long" : "empty");
+	for (const char *p = name; *p != '\0'; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c < 0x20 || c == 0x7f || c == '/' || c == ':') {
+			cgh_sanitize(shown, sizeof(shown), name);
+			return cgh_fail_msg(err, EINVAL, "user name \"%s\" contains '/', ':' or control characters",
+					    shown);
+		}
+	}
+	return 0;
+}
+
+/* getpwnam_r with a buffer that grows on ERANGE. */
+static int lookup_passwd(const char *name, struct passwd *pw, char **buf, struct cgh_error *err)
+{
+	struct passwd *found = NULL;
+	size_t len = NSS_BUF_START;
+	int r;
+
+	for (;;) {
+		char *grown = realloc(*buf, len);
+		if (grown == NULL)
+			return cgh_fail(err, ENOMEM, "looking up user");
+		*buf = grown;
+		r = getpwnam_r(name, pw, *buf, len, &found);
+		if (r != ERANGE || len >= NSS_BUF_MAX)
+			break;
+		len *= 2;
+	}
+	if (r != 0)
+		return cgh_fail(err, r, "looking up user");
+	if (found == NULL)
+		return cgh_fail_msg(err, ENOENT, "unknown user");
+	if (pw->pw_uid == (uid_t)-1)
+		return cgh_fail_msg(err, EINVAL, "user has uid -1");
+	return 0;
+}
+
+static int group_ids(const char *name, gid_t gid, gid_t **out, int *n, struct cgh_error *err)
+{
+	int count = 32;
+	gid_t *gids = NULL;
+
+	for (int tries = 0; tries < 8; tries++) {
+		gid_t *grown = realloc(gids, (size_t)count * sizeof(*gids));
+		if (grown == NULL) {
+			free(gids);
+			return cgh_fail(err, ENOMEM, "listing groups");
+		}
+		gids = grown;
+		int want = count;
+		if (getgrouplist(name, gid, gids, &want) >= 0) {
+			*out = gids;
+			*n = want;
+			return 0;
+		}
+		count = want > count ? want : count * 2;
+	}
+	free(gids);
+	return cgh_fail_msg(err, E2BIG, "listing groups: too many groups");
+}
+
+/* The name of gid, or NULL (with *missing) when it has none. */
+static int group_name(gid_t gid, char **buf, size_t *len, char **out)
+{
+	struct group gr, *found = NULL;
+	int r;
+
+	*out = NULL;
+	for (;;) {
+		r = getgrgid_r(gid, &gr, *buf, *len, &found);
+		if (r != ERANGE || *len >= NSS_BUF_MAX)
+			break;
+		char *grown = realloc(*buf, *len * 2);
+		if (grown == NULL)
+			return -ENOMEM;
+		*buf = grown;
+		*len *= 2;
+	}
+	if (r != 0 || found == NULL)
+		return 0;	/* a gid without a name matches no rule */
+	*out = strdup(gr.gr_name);
+	return *out != NULL ? 0 : -ENOMEM;
+}
+
+static int group_names(struct cgh_identity *id, const gid_t *gids, int n, struct cgh_error *err)
+{
+	size_t len = NSS_BUF_START;
+	char *buf = malloc(len);
+	int r = 0;
+
+	id->groups = calloc((size_t)n, sizeof(*id->groups));
+	if (buf == NULL || id->groups == NULL) {
+		r = cgh_fail(err, ENOMEM, "looking up groups");
+		goto done;
+	}
+	for (int i = 0; i < n; i++) {
+		char *name;
+		r = group_name(gids[i], &buf, &len, &name);
+		if (r < 0) {
+			cgh_fail(err, -r, "looking up group %u", (unsigned)gids[i]);
+			goto done;
+		}
+		if (name != NULL)
+			id->groups[id->n_groups++] = name;
+	}
+done:
+	free(buf);
+	return r;
+}
+
+int cgh_identity_lookup(const char *name, struct cgh_identity **out, struct cgh_error *err)
+{
+	struct cgh_identity *id = NULL;
+	struct passwd pw;
+	char *buf = NULL;
+	gid_t *gids = NULL;
+	int n = 0;
+	int r;
+
+	*out = NULL;
+	r = check_name(name, err);
+	if (r == 0)
+		r = lookup_passwd(name, &pw, &buf, err);
+	if (r < 0)
+		goto done;
+	id = calloc(1, sizeof(*id));
+	if (id == NULL || (id->user = strdup(name)) == NULL) {
+		r = cgh_fail(err, ENOMEM, "looking up user");
+		goto done;
+	}
+	id->uid = pw.pw_uid;
+	id->gid = pw.pw_gid;
+	r = group_ids(name, pw.pw_gid, &gids, &n, err);
+	if (r == 0)
+		r = group_names(id, gids, n, err);
+	if (r == 0) {
+		*out = id;
+		id = NULL;
+	}
+done:
+	cgh_identity_free(id);
+	free(gids);
+	free(buf);
+	return r;
+}
+
+void cgh_identity_free(struct cgh_identity *id)
+{
+	if (id == NULL)
+		return;
+	for (size_t i = 0; i < id->n_groups; i++)
+		free(id->groups[i]);
+	free(id->groups);
+	free(id->user);
+	free(id);
+}

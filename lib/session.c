@@ -1,0 +1,379 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cgh_session.h"
+
+#define LEAF_NAME_TRIES 64
+#define USER_DIR_LOCK_MS 500
+
+struct progress {
+	bool made_base, made_user, made_leaf;
+};
+
+/* ---- figures ---------------------------------------------------------- */
+
+static int put_figure(char *buf, size_t len, size_t used, const char *name, uint64_t v)
+{
+	if (v == CGH_UNKNOWN || used >= len)
+		return 0;
+	if (v == CGH_UNLIMITED)
+		return snprintf(buf + used, len - used, "%s%s=max", used ? " " : "", name);
+	return snprintf(buf + used, len - used, "%s%s=%llu", used ? " " : "", name,
+			(unsigned long long)v);
+}
+
+void cgh_stats_describe(const struct cgh_stats *st, char *buf, size_t len)
+{
+	const struct { const char *name; uint64_t v; } f[] = {
+		{ "memory.peak", st->memory_peak }, { "memory.max", st->memory_max },
+		{ "cpu_usec", st->cpu_usage_usec }, { "oom", st->oom },
+		{ "oom_kill", st->oom_kill }, { "oom_group_kill", st->oom_group_kill },
+		{ "procs_left", st->procs },
+	};
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		int n = put_figure(buf, len, used, f[i].name, f[i].v);
+		if (n > 0)
+			used += (size_t)n;
+	}
+}
+
+/* ---- garbage collection ---------------------------------------------- */
+
+struct gc_walk {
+	const struct cgh_fs *fs;
+	const struct cgh_log *log;
+	char user_dir[96];
+	int removed;
+};
+
+static int gc_leaf(void *arg, const char *name)
+{
+	struct gc_walk *w = arg;
+	struct cgh_stats st;
+	char leaf[192], figures[256];
+	bool populated = true;
+
+	snprintf(leaf, sizeof(leaf), "%s/%s", w->user_dir, name);
+	if (cgh_fs_populated(w->fs, leaf, &populated, NULL) < 0 || populated)
+		return 0;
+	cgh_fs_stats(w->fs, leaf, &st);
+	if (cgh_fs_rmdir(w->fs, leaf, NULL) < 0)
+		return 0;
+	cgh_stats_describe(&st, figures, sizeof(figures));
+	cgh_logf(w->log, LOG_INFO, "collected dead session leaf=%s/%s %s", w->fs->root, leaf, figures);
+	w->removed++;
+	return 0;
+}
+
+static int gc_user(void *arg, const char *name)
+{
+	struct gc_walk *w = arg;
+	char base_dir[96];
+
+	snprintf(base_dir, sizeof(base_dir), "%s", w->user_dir);
+	snprintf(w->user_dir, sizeof(w->user_dir), "%s/%s", base_dir, name);
+	cgh_fs_each_dir(w->fs, w->user_dir, "session-", gc_leaf, w, NULL);
+	cgh_fs_rmdir(w->fs, w->user_dir, NULL);	/* fails while sessions live */
+	snprintf(w->user_dir, sizeof(w->user_dir), "%s", base_dir);
+	return 0;
+}
+
+int cgh_gc(const struct cgh_fs *fs, const char *base, const struct cgh_log *log,
+	   struct cgh_error *err)
+{
+	struct gc_walk w = { .fs = fs, .log = log };
+	int lockfd = cgh_fs_lock(fs, base, true, 0, err);
+	int r;
+
+	if (lockfd == -EWOULDBLOCK || lockfd == -ENOENT)
+		return 0;	/* a login is setting up; the next one collects */
+	if (lockfd < 0)
+		return lockfd;
+	snprintf(w.user_dir, sizeof(w.user_dir), "%s", base);
+	r = cgh_fs_each_dir(fs, base, "user-", gc_user, &w, err);
+	cgh_fs_unlock(lockfd);
+	return r < 0 ? r : w.removed;
+}
+
+/* ---- open ------------------------------------------------------------- */
+
+static int check_controllers(const struct cgh_fs *fs, unsigned needed, struct cgh_error *err)
+{
+	unsigned have = 0;
+	char missing[64];
+	int r = cgh_fs_controllers(fs, ".", &have, err);
+
+	if (r < 0 || (needed & ~have) == 0)
+		return r;
+	cgh_controllers_format(needed & ~have, "", missing, sizeof(missing));
+	return cgh_fail_msg(err, ENODEV, "controller(s) %s not available in %s/cgroup.controllers",
+			    missing, fs->root);
+}
+
+static int make_dir(const struct cgh_fs *fs, const char *dir, bool *made, struct cgh_error *err)
+{
+	int r = cgh_fs_mkdir(fs, dir, err);
+
+	*made = r == 0;
+	return r == -EEXIST ? 0 : r;
+}
+
+static int make_leaf(const struct cgh_fs *fs, struct cgh_session *s, struct cgh_error *err)
+{
+	for (int n = 1; n <= LEAF_NAME_TRIES; n++) {
+		if (n == 1)
+			snprintf(s->leaf, sizeof(s->leaf), "%s/session-%d", s->user_dir, (int)s->opener);
+		else
+			snprintf(s->leaf, sizeof(s->leaf), "%s/session-%d-%d", s->user_dir,
+				 (int)s->opener, n);
+		int r = cgh_fs_mkdir(fs, s->leaf, err);
+		if (r != -EEXIST)
+			return r;
+	}
+	return cgh_fail_msg(err, EEXIST, "%s/%s/session-%d: %d leaves of that name exist", fs->root,
+			    s->user_dir, (int)s->opener, LEAF_NAME_TRIES);
+}
+
+/* Under the shared lock: everything from the user directory to the move. */
+static int build_leaf(const struct cgh_fs *fs, struct cgh_session *s,
+		      const struct cgh_decision *d, unsigned needed, struct progress *p,
+		      struct cgh_error *err)
+{
+	int r = cgh_fs_enable(fs, s->base, needed, err);
+
+	if (r == 0)
+		r = make_dir(fs, s->user_dir, &p->made_user, err);
+	if (r == 0)
+		r = cgh_fs_enable(fs, s->user_dir, needed, err);
+	if (r == 0)
+		r = cgh_fs_write_limits(fs, s->user_dir, &d->user, err);
+	if (r == 0)
+		r = make_leaf(fs, s, err);
+	p->made_leaf = r == 0;
+	if (r == 0)
+		r = cgh_fs_write_limits(fs, s->leaf, &d->session, err);
+	if (r == 0)
+		r = cgh_fs_where(fs, s->opener, s->origin, sizeof(s->origin), err);
+	if (r == 0)
+		r = cgh_fs_move(fs, s->leaf, s->opener, err);
+	return r;
+}
+
+static void roll_back(const struct cgh_fs *fs, const struct cgh_session *s,
+		      const struct progress *p)
+{
+	if (p->made_leaf)
+		cgh_fs_rmdir(fs, s->leaf, NULL);
+	if (p->made_user)
+		cgh_fs_rmdir(fs, s->user_dir, NULL);
+	if (p->made_base)
+		cgh_fs_rmdir(fs, s->base, NULL);
+}
+
+static struct cgh_session *session_new(const struct cgh_config *cfg,
+				       const struct cgh_identity *id,
+				       const struct cgh_decision *d, pid_t opener)
+{
+	struct cgh_session *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return NULL;
+	snprintf(s->root, sizeof(s->root), "%s", cfg->cgroup_root);
+	snprintf(s->base, sizeof(s->base), "%s", cfg->base);
+	snprintf(s->user_dir, sizeof(s->user_dir), "%s/user-%u", cfg->base, (unsigned)id->uid);
+	snprintf(s->rule, sizeof(s->rule), "%s", d->rule ? d->rule->name : "(default)");
+	cgh_sanitize(s->user, sizeof(s->user), id->user);
+	s->uid = id->uid;
+	s->opener = opener;
+	s->kill_on_close = cfg->kill_on_close;
+	return s;
+}
+
+static void log_herded(const struct cgh_session *s, const char *service,
+		       const struct cgh_decision *d, const struct cgh_log *log)
+{
+	char session[512], user[512], svc[64];
+
+	cgh_limits_describe(&d->session, session, sizeof(session));
+	cgh_limits_describe(&d->user, user, sizeof(user));
+	cgh_sanitize(svc, sizeof(svc), service);
+	cgh_logf(log, LOG_INFO, "herded user=%s uid=%u service=%s rule=%s leaf=%s/%s %s%s%s%s%s",
+		 s->user, (unsigned)s->uid, svc, s->rule, s->root, s->leaf, session,
+		 user[0] ? " [" : "", user[0] ? s->user_dir : "", user[0] ? ": " : "",
+		 user[0] ? user : "");
+	if (user[0])
+		cgh_logf(log, LOG_DEBUG, "user limits written to %s/%s", s->root, s->user_dir);
+}
+
+/* Collection failing must not stop a login: it is logged and retried at the
+ * next one. */
+static void collect(const struct cgh_fs *fs, const char *base, const struct cgh_log *log)
+{
+	struct cgh_error gc_err = { 0 };
+
+	if (cgh_gc(fs, base, log, &gc_err) < 0)
+		cgh_logf(log, LOG_WARNING, "collecting dead sessions: %s", gc_err.msg);
+}
+
+static int herd(const struct cgh_fs *fs, struct cgh_session *s, const struct cgh_decision *d,
+		const struct cgh_env *env, struct cgh_error *err)
+{
+	unsigned needed = cgh_limits_controllers(&d->session) | cgh_limits_controllers(&d->user);
+	struct progress p = { 0 };
+	int lockfd = -1;
+	int r = check_controllers(fs, needed, err);
+
+	if (r == 0)
+		r = make_dir(fs, s->base, &p.made_base, err);
+	if (r == 0)
+		r = cgh_fs_enable(fs, ".", needed, err);
+	if (r == 0)
+		collect(fs, s->base, env->log);
+	if (r == 0) {
+		lockfd = cgh_fs_lock(fs, s->base, false, CGH_LOCK_TIMEOUT_MS, err);
+		if (lockfd == -EWOULDBLOCK)
+			r = cgh_fail_msg(err, EWOULDBLOCK, "%s/%s stayed locked for %d ms", fs->root,
+					 s->base, CGH_LOCK_TIMEOUT_MS);
+		else if (lockfd < 0)
+			r = lockfd;
+	}
+	if (r == 0)
+		r = build_leaf(fs, s, d, needed, &p, err);
+	if (r < 0)
+		roll_back(fs, s, &p);
+	cgh_fs_unlock(lockfd);
+	return r;
+}
+
+int cgh_session_open(const struct cgh_config *cfg, const struct cgh_identity *id,
+		     const char *service, pid_t opener, const struct cgh_env *env,
+		     struct cgh_session **out, struct cgh_error *err)
+{
+	struct cgh_fs fs = { .rootfd = -1 };
+	struct cgh_decision d;
+	struct cgh_session *s = NULL;
+	int r;
+
+	*out = NULL;
+	cgh_decide(cfg, id, service, &d);
+	s = session_new(cfg, id, &d, opener);
+	if (s == NULL)
+		return cgh_fail(err, ENOMEM, "herding user");
+	if (d.action == CGH_ACTION_IGNORE) {
+		cgh_logf(env->log, LOG_DEBUG, "ignored user=%s uid=%u rule=%s", s->user,
+			 (unsigned)s->uid, s->rule);
+		r = CGH_IGNORED;
+		goto done;
+	}
+	r = cgh_fs_open(&fs, cfg->cgroup_root, env->sys, err);
+	if (r == 0)
+		r = herd(&fs, s, &d, env, err);
+	if (r == 0) {
+		log_herded(s, service, &d, env->log);
+		*out = s;
+		s = NULL;
+	}
+done:
+	cgh_fs_close(&fs);
+	free(s);
+	return r;
+}
+
+/* ---- close ------------------------------------------------------------ */
+
+static bool is_within(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* Moves the opener out of the leaf, back where it came from (or to the
+ * root if that is gone).  Succeeds only once it is out. */
+static int move_out(const struct cgh_fs *fs, const struct cgh_session *s,
+		    const struct cgh_log *log, struct cgh_error *err)
+{
+	char where[512];
+	struct cgh_error scratch = { 0 };
+	int r = cgh_fs_where(fs, s->opener, where, sizeof(where), err);
+
+	if (r < 0 || !is_within(where, s->leaf))
+		return r;
+	if (cgh_fs_move(fs, s->origin, s->opener, &scratch) < 0) {
+		cgh_logf(log, LOG_WARNING, "cannot move process %d back (%s); moving it to the root",
+			 (int)s->opener, scratch.msg);
+		r = cgh_fs_move(fs, ".", s->opener, err);
+	}
+	if (r == 0)
+		r = cgh_fs_where(fs, s->opener, where, sizeof(where), err);
+	if (r == 0 && is_within(where, s->leaf))
+		r = cgh_fail_msg(err, EBUSY, "process %d is still in %s/%s", (int)s->opener, fs->root,
+				 s->leaf);
+	return r;
+}
+
+/* Kills what is left if asked, then removes the leaf; "removed", "kept" or
+ * "gone" (collected meanwhile) in *outcome. */
+static int end_leaf(const struct cgh_fs *fs, const struct cgh_session *s, const char **outcome,
+		    struct cgh_error *err)
+{
+	int r = 0;
+
+	if (s->kill_on_close) {
+		r = cgh_fs_kill(fs, s->leaf, err);
+		if (r == -ENOENT) {
+			*outcome = "gone";
+			return 0;
+		}
+		if (r == 0 && cgh_fs_wait_empty(fs, s->leaf, CGH_CLOSE_WAIT_MS, err) == -ETIMEDOUT)
+			r = cgh_fail_msg(err, ETIMEDOUT, "%s/%s still has processes %d ms after the kill",
+					 fs->root, s->leaf, CGH_CLOSE_WAIT_MS);
+		if (r < 0)
+			return r;
+	}
+	r = cgh_fs_rmdir(fs, s->leaf, err);
+	*outcome = r == 0 ? "removed" : r == -ENOENT ? "gone" : "kept";
+	return r == -EBUSY || r == -ENOENT || r == -ENOTEMPTY ? 0 : r;
+}
+
+static void remove_user_dir(const struct cgh_fs *fs, const struct cgh_session *s)
+{
+	int lockfd = cgh_fs_lock(fs, s->base, true, USER_DIR_LOCK_MS, NULL);
+
+	if (lockfd < 0)
+		return;		/* busy: the next collection removes it */
+	cgh_fs_rmdir(fs, s->user_dir, NULL);
+	cgh_fs_unlock(lockfd);
+}
+
+int cgh_session_close(const struct cgh_session *s, const struct cgh_env *env,
+		      struct cgh_error *err)
+{
+	struct cgh_fs fs = { .rootfd = -1 };
+	struct cgh_stats st;
+	const char *outcome = "kept";
+	char figures[256];
+	int lockfd = -1;
+	int r = cgh_fs_open(&fs, s->root, env->sys, err);
+
+	if (r < 0)
+		return r;
+	lockfd = cgh_fs_lock(&fs, s->base, false, CGH_LOCK_TIMEOUT_MS, NULL);
+	r = move_out(&fs, s, env->log, err);
+	cgh_fs_stats(&fs, s->leaf, &st);
+	if (r == 0)
+		r = end_leaf(&fs, s, &outcome, err);
+	cgh_fs_unlock(lockfd);
+	if (r == 0)
+		remove_user_dir(&fs, s);
+	cgh_stats_describe(&st, figures, sizeof(figures));
+	cgh_logf(env->log, LOG_INFO, "closed user=%s uid=%u rule=%s leaf=%s/%s %s leaf_%s",
+		 s->user, (unsigned)s->uid, s->rule, s->root, s->leaf, figures,
+		 r == 0 ? outcome : "kept");
+	cgh_fs_close(&fs);
+	return r;
+}

@@ -1,0 +1,137 @@
+/* pam_cgherd: the PAM entry points.  Everything else lives in lib/. */
+#define PAM_SM_SESSION
+#include <errno.h>
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "cgh_config.h"
+#include "cgh_identity.h"
+#include "cgh_session.h"
+
+#define DATA_KEY "pam_cgherd_session"
+
+#ifdef CGHERD_TEST_SYS
+const struct cgh_sys *cgh_test_sys(void);
+#define SYS cgh_test_sys()
+#else
+#define SYS (&cgh_sys_real)
+#endif
+
+static void to_syslog(void *arg, int priority, const char *line)
+{
+	pam_syslog((pam_handle_t *)arg, priority, "%s", line);
+}
+
+static void free_session(pam_handle_t *pamh, void *data, int status)
+{
+	(void)pamh;
+	(void)status;
+	free(data);
+}
+
+static const char *pam_string(pam_handle_t *pamh, int item)
+{
+	const void *v = NULL;
+
+	if (pam_get_item(pamh, item, &v) != PAM_SUCCESS)
+		return NULL;
+	return v;
+}
+
+/* A failure: logged always, then on_error decides. */
+static int refuse_or_allow(pam_handle_t *pamh, enum cgh_on_error on_error, const char *user,
+			   const char *why)
+{
+	char shown[64];
+
+	cgh_sanitize(shown, sizeof(shown), user ? user : "(unknown)");
+	pam_syslog(pamh, LOG_ERR, "cannot herd user=%s: %s; %s", shown, why,
+		   on_error == CGH_ON_ERROR_ALLOW ? "login allowed unconfined (on_error=allow)"
+						  : "login refused (on_error=deny)");
+	return on_error == CGH_ON_ERROR_ALLOW ? PAM_IGNORE : PAM_SESSION_ERR;
+}
+
+static struct cgh_config *load_config(pam_handle_t *pamh, int argc, const char **argv)
+{
+	struct cgh_config *cfg = NULL;
+	struct cgh_diag diag = { 0 };
+
+	if (cgh_config_load(NULL, argc, argv, 0, &cfg, &diag) < 0) {
+		for (size_t i = 0; i < diag.n; i++)
+			pam_syslog(pamh, LOG_ERR, "%s", diag.lines[i]);
+		if (diag.dropped > 0)
+			pam_syslog(pamh, LOG_ERR, "%zu more configuration errors", diag.dropped);
+	}
+	cgh_diag_free(&diag);
+	return cfg;
+}
+
+static int open_herded(pam_handle_t *pamh, const struct cgh_config *cfg, const char *user,
+		       const struct cgh_log *log)
+{
+	const struct cgh_env env = { .sys = SYS, .log = log };
+	struct cgh_error err = { 0 };
+	struct cgh_identity *id = NULL;
+	struct cgh_session *s = NULL;
+	const char *service = pam_string(pamh, PAM_SERVICE);
+	int r = cgh_identity_lookup(user, &id, &err);
+	int ret;
+
+	if (r == 0)
+		r = cgh_session_open(cfg, id, service ? service : "", getpid(), &env, &s, &err);
+	if (r == CGH_IGNORED) {
+		ret = PAM_IGNORE;
+	} else if (r < 0) {
+		ret = refuse_or_allow(pamh, cfg->on_error, user, err.msg);
+	} else if (pam_set_data(pamh, DATA_KEY, s, free_session) != PAM_SUCCESS) {
+		cgh_session_close(s, &env, &err);
+		free(s);
+		ret = refuse_or_allow(pamh, cfg->on_error, user, "cannot keep session data");
+	} else {
+		ret = PAM_SUCCESS;
+	}
+	cgh_identity_free(id);
+	return ret;
+}
+
+PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct cgh_log log = { .fn = to_syslog, .arg = pamh, .debug = cgh_args_debug(argc, argv) };
+	const char *user = NULL;
+	struct cgh_config *cfg;
+	int ret;
+
+	(void)flags;
+	if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || user == NULL)
+		return refuse_or_allow(pamh, cgh_args_on_error(argc, argv), NULL, "no user name");
+	cfg = load_config(pamh, argc, argv);
+	if (cfg == NULL)
+		return refuse_or_allow(pamh, cgh_args_on_error(argc, argv), user,
+				       "configuration not loaded (see the errors above)");
+	log.debug = cfg->debug;
+	ret = open_herded(pamh, cfg, user, &log);
+	cgh_config_free(cfg);
+	return ret;
+}
+
+PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct cgh_log log = { .fn = to_syslog, .arg = pamh, .debug = cgh_args_debug(argc, argv) };
+	const struct cgh_env env = { .sys = SYS, .log = &log };
+	struct cgh_error err = { 0 };
+	const void *data = NULL;
+
+	(void)flags;
+	if (pam_get_data(pamh, DATA_KEY, &data) != PAM_SUCCESS || data == NULL)
+		return PAM_IGNORE;
+	if (cgh_session_close(data, &env, &err) < 0) {
+		pam_syslog(pamh, LOG_ERR, "closing session: %s", err.msg);
+		return PAM_SESSION_ERR;
+	}
+	pam_set_data(pamh, DATA_KEY, NULL, NULL);
+	return PAM_SUCCESS;
+}
