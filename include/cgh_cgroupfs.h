@@ -25,6 +25,8 @@ struct cgh_sys {
 	int (*mkdirat)(int dirfd, const char *path);
 	int (*rmdirat)(int dirfd, const char *path);
 	int (*openat)(int dirfd, const char *path, int flags);
+	/* Writes text to an existing control file in one write(2). */
+	int (*write_file)(int dirfd, const char *path, const char *text);
 	int (*fs_magic)(int fd, long *magic);
 	/* The cgroup v2 path ("/a/b") of pid, from /proc/PID/cgroup. */
 	int (*proc_cgroup)(pid_t pid, char *buf, size_t len);

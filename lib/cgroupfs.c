@@ -43,6 +43,26 @@ static int real_openat(int dirfd, const char *path, int flags)
 	return fd < 0 ? -errno : fd;
 }
 
+static int real_write_file(int dirfd, const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	int fd = real_openat(dirfd, path, O_WRONLY);
+	ssize_t n;
+	int r = 0;
+
+	if (fd < 0)
+		return fd;
+	do
+		n = write(fd, text, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		r = -errno;
+	else if ((size_t)n != len)
+		r = -EIO;
+	close(fd);
+	return r;
+}
+
 static int real_fs_magic(int fd, long *magic)
 {
 	struct statfs st;
@@ -95,6 +115,7 @@ const struct cgh_sys cgh_sys_real = {
 	.mkdirat = real_mkdirat,
 	.rmdirat = real_rmdirat,
 	.openat = real_openat,
+	.write_file = real_write_file,
 	.fs_magic = real_fs_magic,
 	.proc_cgroup = real_proc_cgroup,
 	.kill = real_kill,
@@ -206,21 +227,12 @@ int cgh_fs_write(const struct cgh_fs *fs, const char *dir, const char *file, con
 		 struct cgh_error *err)
 {
 	char path[PATH_MAX];
-	size_t len = strlen(text);
-	ssize_t n;
-	int fd, saved;
+	int r;
 
 	join(path, sizeof(path), dir, file);
-	fd = fs->sys->openat(fs->rootfd, path, O_WRONLY);
-	if (fd < 0)
-		return cgh_fail(err, -fd, "cannot open %s/%s", fs->root, path);
-	do
-		n = write(fd, text, len);
-	while (n < 0 && errno == EINTR);
-	saved = n < 0 ? errno : ((size_t)n == len ? 0 : EIO);
-	close(fd);
-	if (saved != 0)
-		return cgh_fail(err, saved, "cannot write \"%s\" to %s/%s", text, fs->root, path);
+	r = fs->sys->write_file(fs->rootfd, path, text);
+	if (r < 0)
+		return cgh_fail(err, -r, "cannot write \"%s\" to %s/%s", text, fs->root, path);
 	return 0;
 }
 

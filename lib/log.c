@@ -15,7 +15,7 @@ static int vfail(struct cgh_error *err, int code, bool with_cause,
 	char what[sizeof(err->msg)];
 	vsnprintf(what, sizeof(what), fmt, ap);
 	if (with_cause)
-		snprintf(err->msg, sizeof(err->msg), "%s: %s", what, strerror(code));
+		snprintf(err->msg, sizeof(err->msg), "%.640s: %s", what, strerror(code));
 	else
 		snprintf(err->msg, sizeof(err->msg), "%s", what);
 	err->code = code;

@@ -47,7 +47,8 @@ void cgh_stats_describe(const struct cgh_stats *st, char *buf, size_t len)
 struct gc_walk {
 	const struct cgh_fs *fs;
 	const struct cgh_log *log;
-	char user_dir[96];
+	const char *base;
+	char user_dir[160];	/* base/user-UID being walked */
 	int removed;
 };
 
@@ -55,10 +56,10 @@ static int gc_leaf(void *arg, const char *name)
 {
 	struct gc_walk *w = arg;
 	struct cgh_stats st;
-	char leaf[192], figures[256];
+	char leaf[256], figures[256];
 	bool populated = true;
 
-	snprintf(leaf, sizeof(leaf), "%s/%s", w->user_dir, name);
+	snprintf(leaf, sizeof(leaf), "%s/%.80s", w->user_dir, name);
 	if (cgh_fs_populated(w->fs, leaf, &populated, NULL) < 0 || populated)
 		return 0;
 	cgh_fs_stats(w->fs, leaf, &st);
@@ -73,20 +74,17 @@ static int gc_leaf(void *arg, const char *name)
 static int gc_user(void *arg, const char *name)
 {
 	struct gc_walk *w = arg;
-	char base_dir[96];
 
-	snprintf(base_dir, sizeof(base_dir), "%s", w->user_dir);
-	snprintf(w->user_dir, sizeof(w->user_dir), "%s/%s", base_dir, name);
+	snprintf(w->user_dir, sizeof(w->user_dir), "%.64s/%.80s", w->base, name);
 	cgh_fs_each_dir(w->fs, w->user_dir, "session-", gc_leaf, w, NULL);
 	cgh_fs_rmdir(w->fs, w->user_dir, NULL);	/* fails while sessions live */
-	snprintf(w->user_dir, sizeof(w->user_dir), "%s", base_dir);
 	return 0;
 }
 
 int cgh_gc(const struct cgh_fs *fs, const char *base, const struct cgh_log *log,
 	   struct cgh_error *err)
 {
-	struct gc_walk w = { .fs = fs, .log = log };
+	struct gc_walk w = { .fs = fs, .log = log, .base = base };
 	int lockfd = cgh_fs_lock(fs, base, true, 0, err);
 	int r;
 
@@ -94,7 +92,6 @@ int cgh_gc(const struct cgh_fs *fs, const char *base, const struct cgh_log *log,
 		return 0;	/* a login is setting up; the next one collects */
 	if (lockfd < 0)
 		return lockfd;
-	snprintf(w.user_dir, sizeof(w.user_dir), "%s", base);
 	r = cgh_fs_each_dir(fs, base, "user-", gc_user, &w, err);
 	cgh_fs_unlock(lockfd);
 	return r < 0 ? r : w.removed;

@@ -74,7 +74,7 @@ int cgh_parse_size(const char *s, uint64_t phys_mem, uint64_t *out)
 {
 	uint64_t v;
 	const char *suffix;
-	unsigned shift;
+	unsigned shift = 0;
 	int r;
 
 	if (s == NULL)

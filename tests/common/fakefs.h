@@ -1,0 +1,49 @@
+/* An emulated cgroupfs on a temporary directory, for unit and PAM tests.
+ * mkdir creates the control files the kernel would, rmdir refuses populated
+ * cgroups and cgroups with children, opening cgroup.procs for writing moves
+ * "the" process there, cgroup.kill empties the cgroup.  Every call is
+ * recorded, and any call can be made to fail. */
+#ifndef FAKEFS_H
+#define FAKEFS_H
+
+#include <limits.h>
+
+#include "cgh_cgroupfs.h"
+
+#define FAKE_LOG_MAX 512
+
+struct fake_state {
+	char log[FAKE_LOG_MAX][160];	/* "mkdir P", "rmdir P", "write P", "read P" */
+	int n_log;
+	char fail_op[16];		/* "mkdir", "rmdir", "write", "read", "magic" */
+	char fail_path[160];		/* substring of the path; "" matches all */
+	int fail_errno;
+	int fail_count;			/* failures left to inject; -1 forever */
+	long magic;
+	struct { int pid; char dir[160]; } procs[32];	/* where moved pids are */
+	int n_procs;
+};
+
+extern struct fake_state fake;
+
+const struct cgh_sys *cgh_test_sys(void);
+
+void fake_reset(void);
+void fake_fail(const char *op, const char *path, int err, int count);
+
+/* Makes a temporary root with the root cgroup's files in *out. */
+int fake_make_root(char *out, size_t len, const char *controllers);
+void fake_remove_root(const char *root);
+
+/* The cgroup pid was last moved to, as /proc/PID/cgroup says ("/" at first). */
+const char *fake_where(int pid);
+
+/* Index of the first log entry equal to entry, or -1. */
+int fake_logged(const char *entry);
+
+/* Writes text into root/rel (a control file), for a test to set state. */
+int fake_put(const char *root, const char *rel, const char *text);
+/* Reads root/rel into buf, without its trailing newline. */
+int fake_get(const char *root, const char *rel, char *buf, size_t len);
+
+#endif

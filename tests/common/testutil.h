@@ -1,0 +1,25 @@
+/* Helpers shared by the unit tests. */
+#ifndef TESTUTIL_H
+#define TESTUTIL_H
+
+#include "cgh_config.h"
+#include "cgh_identity.h"
+#include "cgh_log.h"
+
+struct log_capture {
+	char text[16384];
+};
+
+/* A cgh_log sink appending "PRIO line\n" to a log_capture. */
+void capture_log(void *arg, int priority, const char *line);
+
+/* Writes text to a fresh 0644 file in a temp dir; returns its path (static). */
+const char *write_temp_config(const char *text);
+
+/* Loads config text (with "%s" replaced by root, if any) or fails the test. */
+struct cgh_config *config_from_text(const char *text, const char *root);
+
+/* An identity built by hand: name, uid, and a NULL-terminated group list. */
+struct cgh_identity *make_identity(const char *name, unsigned uid, const char *const *groups);
+
+#endif

@@ -1,0 +1,443 @@
+/* Session open/close/gc against the emulated cgroupfs (tests/common/fakefs). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "cgh_session.h"
+#include "fakefs.h"
+#include "testutil.h"
+
+#define OPENER 4242
+
+struct fixture {
+	char root[64];
+	struct log_capture log;
+	struct cgh_log sink;
+	struct cgh_env env;
+	struct cgh_config *cfg;
+	struct cgh_identity *alice;
+};
+
+static const char *const alice_groups[] = { "alice", "students", NULL };
+
+static const char conf_text[] =
+	"base = \"cgherd\";\n"
+	"session = { pids_max = 512; };\n"
+	"rules = (\n"
+	"  { name = \"system\"; match = { uid = \"0-999\"; }; action = \"ignore\"; },\n"
+	"  { name = \"students\"; match = { group = \"students\"; };\n"
+	"    session = { memory_max = \"500M\"; memory_swap_max = \"0\"; cpu_max = \"20%\"; };\n"
+	"    user = { memory_max = \"1G\"; }; }\n"
+	");\n";
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	fake_reset();
+	assert_int_equal(fake_make_root(f->root, sizeof(f->root), "cpu memory pids io\n"), 0);
+	f->sink = (struct cgh_log){ .fn = capture_log, .arg = &f->log, .debug = true };
+	f->env = (struct cgh_env){ .sys = cgh_test_sys(), .log = &f->sink };
+	f->cfg = config_from_text(conf_text, f->root);
+	f->alice = make_identity("alice", 1000, alice_groups);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	fake_remove_root(f->root);
+	cgh_config_free(f->cfg);
+	cgh_identity_free(f->alice);
+	free(f);
+	return 0;
+}
+
+static bool exists(const struct fixture *f, const char *rel)
+{
+	char path[256];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", f->root, rel);
+	return stat(path, &st) == 0;
+}
+
+static void assert_file(const struct fixture *f, const char *rel, const char *want)
+{
+	char got[256];
+
+	assert_int_equal(fake_get(f->root, rel, got, sizeof(got)), 0);
+	assert_string_equal(got, want);
+}
+
+static struct cgh_session *open_ok(struct fixture *f, const struct cgh_identity *id)
+{
+	struct cgh_session *s = NULL;
+	struct cgh_error err = { 0 };
+	int r = cgh_session_open(f->cfg, id, "sshd", OPENER, &f->env, &s, &err);
+
+	if (r != CGH_HERDED)
+		print_error("open: %d %s\n", r, err.msg);
+	assert_int_equal(r, CGH_HERDED);
+	assert_non_null(s);
+	return s;
+}
+
+static void test_open_builds_the_leaf(void **state)
+{
+	struct fixture *f = *state;
+	struct cgh_session *s = open_ok(f, f->alice);
+
+	assert_string_equal(s->leaf, "cgherd/user-1000/session-4242");
+	assert_file(f, "cgherd/user-1000/session-4242/memory.max", "524288000");
+	assert_file(f, "cgherd/user-1000/session-4242/memory.swap.max", "0");
+	assert_file(f, "cgherd/user-1000/session-4242/cpu.max", "20000 100000");
+	assert_file(f, "cgherd/user-1000/session-4242/pids.max", "512");
+	assert_file(f, "cgherd/user-1000/session-4242/memory.oom.group", "1");
+	assert_file(f, "cgherd/user-1000/memory.max", "1073741824");
+	assert_file(f, "cgherd/user-1000/memory.oom.group", "0");
+	assert_file(f, "cgroup.subtree_control", "+cpu +memory +pids");
+	assert_file(f, "cgherd/cgroup.subtree_control", "+cpu +memory +pids");
+	assert_file(f, "cgherd/user-1000/cgroup.subtree_control", "+cpu +memory +pids");
+	assert_file(f, "cgherd/user-1000/session-4242/cgroup.procs", "4242");
+	assert_file(f, "cgherd/user-1000/session-4242/cgroup.events", "populated 1");
+	assert_string_equal(fake_where(OPENER), "/cgherd/user-1000/session-4242");
+	assert_string_equal(s->origin, ".");
+	assert_non_null(strstr(f->log.text, "herded user=alice uid=1000 service=sshd rule=students"));
+	free(s);
+}
+
+/* Limits land before anything moves, and top-down. */
+static void test_open_order_of_writes(void **state)
+{
+	struct fixture *f = *state;
+	struct cgh_session *s = open_ok(f, f->alice);
+	int root_ctl = fake_logged("write ./cgroup.subtree_control");
+	int user_mem = fake_logged("write cgherd/user-1000/memory.max");
+	int leaf_mk = fake_logged("mkdir cgherd/user-1000/session-4242");
+	int leaf_mem = fake_logged("write cgherd/user-1000/session-4242/memory.max");
+	int leaf_oom = fake_logged("write cgherd/user-1000/session-4242/memory.oom.group");
+	int move = fake_logged("write cgherd/user-1000/session-4242/cgroup.procs");
+
+	assert_true(root_ctl >= 0 && user_mem >= 0 && leaf_mk >= 0 && leaf_mem >= 0 && move >= 0);
+	assert_true(root_ctl < fake_logged("write cgherd/cgroup.subtree_control"));
+	assert_true(fake_logged("write cgherd/cgroup.subtree_control") < user_mem);
+	assert_true(user_mem < leaf_mk);
+	assert_true(leaf_mk < leaf_mem);
+	assert_true(leaf_mem < move && leaf_oom < move);
+	assert_int_equal(move, fake.n_log - 1);
+	free(s);
+}
+
+static void test_ignored_user_touches_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct cgh_identity *daemon = make_identity("daemon", 1, NULL);
+	struct cgh_session *s = NULL;
+	struct cgh_error err = { 0 };
+
+	assert_int_equal(cgh_session_open(f->cfg, daemon, "sshd", OPENER, &f->env, &s, &err), CGH_IGNORED);
+	assert_null(s);
+	assert_false(exists(f, "cgherd"));
+	assert_int_equal(fake.n_log, 0);
+	assert_string_equal(fake_where(OPENER), "/");
+	cgh_identity_free(daemon);
+}
+
+static void assert_rolled_back(struct fixture *f, const char *fail_op, const char *fail_path,
+			       const char *msg_part)
+{
+	struct cgh_session *s = NULL;
+	struct cgh_error err = { 0 };
+
+	fake_fail(fail_op, fail_path, EACCES, -1);
+	assert_true(cgh_session_open(f->cfg, f->alice, "sshd", OPENER, &f->env, &s, &err) < 0);
+	assert_null(s);
+	assert_non_null(strstr(err.msg, msg_part));
+	assert_false(exists(f, "cgherd/user-1000/session-4242"));
+	assert_false(exists(f, "cgherd/user-1000"));
+	assert_false(exists(f, "cgherd"));
+	assert_string_equal(fake_where(OPENER), "/");
+}
+
+static void test_rollback_on_leaf_limit(void **state)
+{
+	assert_rolled_back(*state, "write", "session-4242/memory.max",
+			   "session-4242/memory.max: Permission denied");
+}
+
+static void test_rollback_on_move(void **state)
+{
+	assert_rolled_back(*state, "write", "session-4242/cgroup.procs", "cgroup.procs");
+}
+
+static void test_rollback_on_user_limit(void **state)
+{
+	assert_rolled_back(*state, "write", "user-1000/memory.max", "user-1000/memory.max");
+}
+
+static void test_rollback_on_leaf_mkdir(void **state)
+{
+	assert_rolled_back(*state, "mkdir", "session-", "cannot create");
+}
+
+static void test_rollback_keeps_what_others_made(void **state)
+{
+	struct fixture *f = *state;
+	struct cgh_identity *bob = make_identity("bob", 1001, alice_groups);
+	struct cgh_session *b = open_ok(f, bob);
+	struct cgh_session *s = NULL;
+	struct cgh_error err = { 0 };
+
+	fake_fail("write", "user-1000/session-4243/memory.max", EIO, -1);
+	assert_true(cgh_session_open(f->cfg, f->alice, "sshd", OPENER + 1, &f->env, &s, &err) < 0);
+	assert_true(exists(f, "cgherd/user-1001/session-4242"));
+	assert_false(exists(f, "cgherd/user-1000"));
+	assert_true(exists(f, "cgherd"));
+	cgh_identity_free(bob);
+	free(b);
+}
+
+static void test_missing_controller(void **state)
+{
+	struct fixture *f = *state;
+	struct cgh_session *s = NULL;
+	struct cgh_error err = { 0 };
+
+	fake_put(f->root, "cgroup.controllers", "cpu io\n");
+	assert_int_equal(cgh_session_open(f->cfg, f->alice, "sshd", OPENER, &f->env, &s, &err), -ENODEV);
+	assert_non_null(strstr(err.msg, "memory pids not available"));
+	assert_false(exists(f, "cgherd"));
+}
+
+static void test_not_cgroup2(void **state)
+{
+	struct fixture *f = *state;
+	struct cgh_session *s = NULL;
+	struct cgh_error err = { 0 };
+
+	fake.magic = 0x01021994L;	/* tmpfs: hybrid host */
+	assert_int_equal(cgh_session_open(f->cfg, f->alice, "sshd", OPENER, &f->env, &s, &err),
+			 -EMEDIUMTYPE);
+	assert_non_null(strstr(err.msg, "not a cgroup2 mount"));
+	assert_non_null(strstr(err.msg, "hybrid"));
+	assert_false(exists(f, "cgherd"));
+}
+
+static void test_second_session_gets_its_own_leaf(void **state)
+{
+	struct fixture *f = *state;
+	struct cgh_session *a = open_ok(f, f->alice);
+	struct cgh_session *b;
+
+	/* pid 4242 is reused while its old leaf still holds a process */
+	fake_put(f->root, "cgherd/user-1000/session-4242/cgroup.procs", "999\n4242\n");
+	b = open_ok(f, f->alice);
+	assert_string_equal(b->leaf, "cgherd/user-1000/session-4242-2");
+	assert_true(exists(f, "cgherd/user-1000/session-4242"));
+	free(a);
+	free(b);
+}
+
+static void test_close_removes_everything(void **state)
+{
+	struct fixture *f = *state;
+	struct cgh_session *s = open_ok(f, f->alice);
+	struct cgh_error err = { 0 };
+
+	fake_put(f->root, "cgherd/user-1000/session-4242/cgroup.procs", "999\n4242\n");
+	fake_put(f->root, "cgherd/user-1000/session-4242/memory.peak", "1234\n");
+	assert_int_equal(cgh_session_close(s, &f->env, &err), 0);
+	assert_string_equal(fake_where(OPENER), "/");
+	assert_true(fake_logged("write ./cgroup.procs") >= 0);
+	assert_true(fake_logged("write cgherd/user-1000/session-4242/cgroup.kill") >
+		    fake_logged("write ./cgroup.procs"));
+	assert_false(exists(f, "cgherd/user-1000"));
+	assert_true(exists(f, "cgherd"));
+	assert_non_null(strstr(f->log.text, "closed user=alice uid=1000 rule=students"));
+	assert_non_null(strstr(f->log.text, "memory.peak=1234"));
+	assert_non_null(strstr(f->log.text, "leaf_removed"));
+	free(s);
+}
+
+static int gc_now(struct fixture *f)
+{
+	struct cgh_fs fs;
+	struct cgh_error err = { 0 };
+	int r;
+
+	assert_int_equal(cgh_fs_open(&fs, f->root, f->env.sys, &err), 0);
+	r = cgh_gc(&fs, "cgherd", &f->sink, &err);
+	cgh_fs_close(&fs);
+	return r;
+}
+
+static void test_close_keeps_leftovers_without_kill(void **state)
+{
+	struct fixture *f = *state;
+	struct cgh_session *s;
+	struct cgh_error err = { 0 };
+
+	f->cfg->kill_on_close = false;
+	s = open_ok(f, f->alice);
+	fake_put(f->root, "cgherd/user-1000/session-4242/cgroup.procs", "999\n4242\n");
+	assert_int_equal(cgh_session_close(s, &f->env, &err), 0);
+	assert_int_equal(fake_logged("write cgherd/user-1000/session-4242/cgroup.kill"), -1);
+	assert_true(exists(f, "cgherd/user-1000/session-4242"));
+	assert_non_null(strstr(f->log.text, "leaf_kept"));
+
+	/* Once empty, the next collection removes it and the user directory. */
+	fake_put(f->root, "cgherd/user-1000/session-4242/cgroup.events", "populated 0\n");
+	assert_int_equal(gc_now(f), 1);
+	free(s);
+}
+
+static void test_close_keeps_user_dir_for_other_sessions(void **state)
+{
+	struct fixture *f = *state;
+	struct cgh_session *a = open_ok(f, f->alice);
+	struct cgh_session *b;
+	struct cgh_error err = { 0 };
+
+	struct cgh_session *c;
+
+	b = open_ok(f, f->alice);	/* same pid: moves it; the first leaf is now dead */
+	c = NULL;
+	(void)c;
+	assert_int_equal(cgh_session_close(b, &f->env, &err), 0);
+	assert_false(exists(f, "cgherd/user-1000/session-4242-2"));
+	assert_true(exists(f, "cgherd/user-1000/session-4242"));
+	free(a);
+	free(b);
+}
+
+static void test_close_after_collection(void **state)
+{
+	struct fixture *f = *state;
+	struct cgh_session *s = open_ok(f, f->alice);
+	struct cgh_error err = { 0 };
+
+	/* another module moved the opener away: the leaf is empty */
+	fake_put(f->root, "cgherd/user-1000/session-4242/cgroup.procs", "");
+	fake_put(f->root, "cgherd/user-1000/session-4242/cgroup.events", "populated 0\n");
+	fake.procs[0].dir[0] = '\0';
+	snprintf(fake.procs[0].dir, sizeof(fake.procs[0].dir), "/elsewhere");
+	assert_int_equal(gc_now(f), 1);
+	assert_int_equal(cgh_session_close(s, &f->env, &err), 0);
+	assert_non_null(strstr(f->log.text, "leaf_gone"));
+	assert_int_equal(fake_logged("write ./cgroup.procs"), -1);
+	free(s);
+}
+
+static void test_close_refuses_to_kill_its_opener(void **state)
+{
+	struct fixture *f = *state;
+	struct cgh_session *s = open_ok(f, f->alice);
+	struct cgh_error err = { 0 };
+
+	fake_fail("write", "cgroup.procs", EACCES, -1);
+	assert_int_equal(cgh_session_close(s, &f->env, &err), -EACCES);
+	assert_non_null(strstr(err.msg, "cgroup.procs"));
+	assert_int_equal(fake_logged("write cgherd/user-1000/session-4242/cgroup.kill"), -1);
+	assert_true(exists(f, "cgherd/user-1000/session-4242"));
+	free(s);
+}
+
+static void test_gc_collects_dead_and_spares_live(void **state)
+{
+	struct fixture *f = *state;
+	struct cgh_identity *bob = make_identity("bob", 1001, alice_groups);
+	struct cgh_session *a = open_ok(f, f->alice);
+	struct cgh_session *b = NULL;
+	struct cgh_error err = { 0 };
+
+	assert_int_equal(cgh_session_open(f->cfg, bob, "sshd", OPENER + 1, &f->env, &b, &err), 0);
+	/* bob's session was killed as a unit: its leaf is empty */
+	fake_put(f->root, "cgherd/user-1001/session-4243/cgroup.procs", "");
+	fake_put(f->root, "cgherd/user-1001/session-4243/cgroup.events", "populated 0\n");
+	fake_put(f->root, "cgherd/user-1001/session-4243/memory.events",
+		 "low 0\nhigh 0\nmax 9\noom 1\noom_kill 1\noom_group_kill 1\n");
+	assert_int_equal(gc_now(f), 1);
+	assert_true(exists(f, "cgherd/user-1000/session-4242"));
+	assert_false(exists(f, "cgherd/user-1001"));
+	assert_non_null(strstr(f->log.text, "collected dead session leaf="));
+	assert_non_null(strstr(f->log.text, "user-1001/session-4243 "));
+	assert_non_null(strstr(f->log.text, "oom_group_kill=1"));
+	cgh_identity_free(bob);
+	free(a);
+	free(b);
+}
+
+static void test_open_collects_dead_leaves(void **state)
+{
+	struct fixture *f = *state;
+	struct cgh_session *a = open_ok(f, f->alice);
+	struct cgh_session *b;
+
+	/* The first session died (group OOM kill): its leaf is empty. */
+	fake_put(f->root, "cgherd/user-1000/session-4242/cgroup.procs", "");
+	fake_put(f->root, "cgherd/user-1000/session-4242/cgroup.events", "populated 0\n");
+	b = open_ok(f, f->alice);
+	assert_string_equal(b->leaf, "cgherd/user-1000/session-4242");
+	assert_non_null(strstr(f->log.text, "collected dead session"));
+	free(a);
+	free(b);
+}
+
+static void test_gc_waits_for_a_login_in_setup(void **state)
+{
+	struct fixture *f = *state;
+	struct cgh_session *a = open_ok(f, f->alice);
+	char base[128];
+	int fd;
+
+	snprintf(base, sizeof(base), "%s/cgherd", f->root);
+	fd = open(base, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_SH), 0);
+	fake_put(f->root, "cgherd/user-1000/session-4242/cgroup.events", "populated 0\n");
+	assert_int_equal(gc_now(f), 0);
+	assert_true(exists(f, "cgherd/user-1000/session-4242"));
+	close(fd);
+	assert_int_equal(gc_now(f), 1);
+	free(a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_open_builds_the_leaf, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_order_of_writes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ignored_user_touches_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rollback_on_leaf_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rollback_on_move, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rollback_on_user_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rollback_on_leaf_mkdir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rollback_keeps_what_others_made, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_controller, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_cgroup2, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_second_session_gets_its_own_leaf, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_close_removes_everything, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_close_keeps_leftovers_without_kill, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_close_keeps_user_dir_for_other_sessions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_close_after_collection, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_close_refuses_to_kill_its_opener, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gc_collects_dead_and_spares_live, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_collects_dead_leaves, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gc_waits_for_a_login_in_setup, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
