@@ -1,0 +1,273 @@
+/* pam_cgherd through the real libpam: a service file in a temp directory
+ * loads the built module (pam_start_confdir) and every return code is
+ * asserted.  The stack maps the module's outcome to distinct codes:
+ *   session [success=done ignore=ignore default=die] MODULE ...
+ *   session required pam_debug.so open_session=maxtries close_session=maxtries
+ * so PAM_SUCCESS means herded, PAM_MAXTRIES means PAM_IGNORE, and anything
+ * else is the module's own failure code.
+ * CGHERD_MODULE is build/pam_cgherd.so; CGHERD_FAKE_MODULE the same code
+ * built against the emulated cgroupfs of tests/common/fakefs.c. */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <security/pam_appl.h>
+
+#include "fakefs.h"
+#include "testutil.h"
+
+#define IGNORED PAM_MAXTRIES
+
+struct fixture {
+	char dir[64];		/* service files and config */
+	char root[64];		/* emulated cgroup root */
+	char conf[128];
+	pam_handle_t *pamh;
+};
+
+static int no_conv(int n, const struct pam_message **msg, struct pam_response **resp, void *arg)
+{
+	(void)n;
+	(void)msg;
+	(void)resp;
+	(void)arg;
+	return PAM_CONV_ERR;
+}
+
+static const char *module(bool fake_fs)
+{
+	const char *m = getenv(fake_fs ? "CGHERD_FAKE_MODULE" : "CGHERD_MODULE");
+
+	assert_non_null(m);
+	return m;
+}
+
+static void write_file(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	assert_int_equal(fchmod(fd, mode), 0);
+	close(fd);
+}
+
+static void write_conf(struct fixture *f, const char *body, mode_t mode)
+{
+	char text[4096];
+
+	snprintf(text, sizeof(text), "cgroup_root = \"%s\";\n%s", f->root, body);
+	write_file(f->conf, text, mode);
+}
+
+/* Starts a PAM transaction for user on a stack with the module and args. */
+static void start(struct fixture *f, const char *user, bool fake_fs, const char *args)
+{
+	struct pam_conv conv = { no_conv, NULL };
+	char path[128], stack[1024];
+
+	snprintf(stack, sizeof(stack),
+		 "session [success=done ignore=ignore default=die] %s conf=%s %s\n"
+		 "session required pam_debug.so open_session=maxtries close_session=maxtries\n",
+		 module(fake_fs), f->conf, args);
+	snprintf(path, sizeof(path), "%s/cgherd-test", f->dir);
+	write_file(path, stack, 0644);
+	assert_int_equal(pam_start_confdir("cgherd-test", user, &conv, f->dir, &f->pamh), PAM_SUCCESS);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/cgherd-pam-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->conf, sizeof(f->conf), "%s/cgherd.conf", f->dir);
+	assert_int_equal(fake_make_root(f->root, sizeof(f->root), "cpu memory pids\n"), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	if (f->pamh != NULL)
+		pam_end(f->pamh, PAM_SUCCESS);
+	fake_remove_root(f->root);
+	fake_remove_root(f->dir);
+	free(f);
+	return 0;
+}
+
+static bool exists(const char *dir, const char *rel)
+{
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	return stat(path, &st) == 0;
+}
+
+static void test_herd_and_close(void **state)
+{
+	struct fixture *f = *state;
+	char leaf[128], got[64];
+
+	write_conf(f, "session = { memory_max = \"100M\"; pids_max = 64; };\n", 0644);
+	start(f, "nobody", true, "");
+	assert_int_equal(pam_open_session(f->pamh, 0), PAM_SUCCESS);
+	snprintf(leaf, sizeof(leaf), "cgherd/user-65534/session-%d", (int)getpid());
+	assert_true(exists(f->root, leaf));
+	snprintf(leaf, sizeof(leaf), "cgherd/user-65534/session-%d/memory.max", (int)getpid());
+	assert_int_equal(fake_get(f->root, leaf, got, sizeof(got)), 0);
+	assert_string_equal(got, "104857600");
+	snprintf(leaf, sizeof(leaf), "cgherd/user-65534/session-%d/cgroup.procs", (int)getpid());
+	assert_int_equal(fake_get(f->root, leaf, got, sizeof(got)), 0);
+	assert_int_equal(atoi(got), (int)getpid());
+
+	assert_int_equal(pam_close_session(f->pamh, 0), PAM_SUCCESS);
+	assert_false(exists(f->root, "cgherd/user-65534"));
+	assert_true(exists(f->root, "cgherd"));
+}
+
+static void test_ignore_rule(void **state)
+{
+	struct fixture *f = *state;
+
+	write_conf(f, "rules = ( { name = \"nobody\"; match = { user = \"nobody\"; }; action = \"ignore\"; } );\n",
+		   0644);
+	start(f, "nobody", true, "");
+	assert_int_equal(pam_open_session(f->pamh, 0), IGNORED);
+	assert_false(exists(f->root, "cgherd"));
+	assert_int_equal(pam_close_session(f->pamh, 0), IGNORED);
+}
+
+static void test_default_ignore_argument(void **state)
+{
+	struct fixture *f = *state;
+
+	write_conf(f, "rules = ( { match = { user = \"root\"; }; } );\n", 0644);
+	start(f, "nobody", true, "default_action=ignore");
+	assert_int_equal(pam_open_session(f->pamh, 0), IGNORED);
+	assert_false(exists(f->root, "cgherd"));
+}
+
+static void expect_outcome(struct fixture *f, const char *user, bool fake_fs, const char *args,
+			   int deny_code)
+{
+	char allow_args[256];
+
+	start(f, user, fake_fs, args);
+	assert_int_equal(pam_open_session(f->pamh, 0), deny_code);
+	pam_end(f->pamh, PAM_SUCCESS);
+	f->pamh = NULL;
+	assert_false(exists(f->root, "cgherd"));
+
+	snprintf(allow_args, sizeof(allow_args), "%s on_error=allow", args);
+	start(f, user, fake_fs, allow_args);
+	assert_int_equal(pam_open_session(f->pamh, 0), IGNORED);
+	assert_false(exists(f->root, "cgherd"));
+}
+
+static void test_broken_config(void **state)
+{
+	struct fixture *f = *state;
+
+	write_conf(f, "session = { memroy_max = \"1G\"; };\n", 0644);
+	expect_outcome(f, "nobody", true, "", PAM_SESSION_ERR);
+}
+
+static void test_syntax_error(void **state)
+{
+	struct fixture *f = *state;
+
+	write_conf(f, "session = { memory_max = ; };\n", 0644);
+	expect_outcome(f, "nobody", true, "", PAM_SESSION_ERR);
+}
+
+static void test_config_writable_by_others(void **state)
+{
+	struct fixture *f = *state;
+
+	write_conf(f, "session = { memory_max = \"1G\"; };\n", 0666);
+	expect_outcome(f, "nobody", true, "", PAM_SESSION_ERR);
+}
+
+static void test_config_missing(void **state)
+{
+	struct fixture *f = *state;
+
+	expect_outcome(f, "nobody", true, "", PAM_SESSION_ERR);
+}
+
+static void test_unknown_user(void **state)
+{
+	struct fixture *f = *state;
+
+	write_conf(f, "session = { memory_max = \"1G\"; };\n", 0644);
+	expect_outcome(f, "no-such-user-cgherd", true, "", PAM_SESSION_ERR);
+}
+
+static void test_hostile_user_name(void **state)
+{
+	struct fixture *f = *state;
+
+	write_conf(f, "session = { memory_max = \"1G\"; };\n", 0644);
+	expect_outcome(f, "../../etc", true, "", PAM_SESSION_ERR);
+}
+
+static void test_bad_argument(void **state)
+{
+	struct fixture *f = *state;
+
+	write_conf(f, "session = { memory_max = \"1G\"; };\n", 0644);
+	start(f, "nobody", true, "on_error=maybe");
+	assert_int_equal(pam_open_session(f->pamh, 0), PAM_SESSION_ERR);
+	assert_false(exists(f->root, "cgherd"));
+}
+
+/* The production module on a directory that is not a cgroup2 mount. */
+static void test_real_module_refuses_non_cgroup2(void **state)
+{
+	struct fixture *f = *state;
+
+	write_conf(f, "session = { memory_max = \"1G\"; };\n", 0644);
+	expect_outcome(f, "nobody", false, "", PAM_SESSION_ERR);
+}
+
+static void test_real_module_ignores(void **state)
+{
+	struct fixture *f = *state;
+
+	write_conf(f, "default_action = \"ignore\";\n", 0644);
+	start(f, "nobody", false, "");
+	assert_int_equal(pam_open_session(f->pamh, 0), IGNORED);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_herd_and_close, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ignore_rule, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_default_ignore_argument, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_broken_config, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_syntax_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_writable_by_others, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_missing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_user, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_user_name, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_argument, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_real_module_refuses_non_cgroup2, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_real_module_ignores, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
