@@ -24,8 +24,9 @@ LIBS      := -lconfig
 LIB_SRC   := $(wildcard lib/*.c)
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 MODULE    := $(BUILD)/pam_cgherd.so
+CLI       := $(BUILD)/cgherd
 
-all: $(MODULE)
+all: $(MODULE) $(CLI)
 
 $(BUILD)/obj/%.o: %.c $(wildcard include/*.h)
 	@mkdir -p $(dir $@)
@@ -39,6 +40,9 @@ $(MODULE): $(BUILD)/obj/pam_module/pam_cgherd.o $(BUILD)/libcgherd.a pam_module/
 	$(CC) -shared -o $@ $(BUILD)/obj/pam_module/pam_cgherd.o $(BUILD)/libcgherd.a \
 		-Wl,--version-script=pam_module/pam_cgherd.map -Wl,-z,defs $(LDHARDEN) $(LIBS) -lpam
 
+$(CLI): $(BUILD)/obj/cli/cgherd.o $(BUILD)/libcgherd.a
+	$(CC) -pie -o $@ $^ $(LDHARDEN) $(LIBS)
+
 include tests/tests.mk
 -include tests/vm/vm.mk
 
@@ -47,6 +51,8 @@ install: all
 	install -d $(DESTDIR)$(PAMDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(SYSCONFDIR)/security
 	install -m 0644 $(MODULE) $(DESTDIR)$(PAMDIR)/pam_cgherd.so
+	install -d $(DESTDIR)$(SBINDIR)
+	install -m 0755 $(CLI) $(DESTDIR)$(SBINDIR)/cgherd
 	install -m 0644 man/cgherd.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 man/pam_cgherd.8 $(DESTDIR)$(MANDIR)/man8/
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/security/cgherd.conf ]; then \

@@ -1,0 +1,327 @@
+/* cgherd(8): check, explain, status, run and gc, over the library that
+ * pam_cgherd.so uses.  Exit status: see EXIT_* and man/cgherd.8. */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <stdarg.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgh_config.h"
+#include "cgh_identity.h"
+#include "cgh_match.h"
+#include "cgh_report.h"
+#include "cgh_session.h"
+
+enum {
+	EXIT_OK = 0,
+	EXIT_CONFIG = 1,	/* the configuration is invalid */
+	EXIT_USAGE = 2,		/* bad command line */
+	EXIT_NO_USER = 3,	/* unknown user */
+	EXIT_CGROUP = 4,	/* the cgroup tree could not be read or changed */
+	EXIT_RUN = 125,		/* run: the command could not be started */
+};
+
+struct cli {
+	const char *conf;
+	const char *service;
+	const char *user;
+	bool json;
+	char **cmd;
+	int cmd_argc;
+};
+
+static void usage(FILE *out)
+{
+	fputs("usage: cgherd check   [--conf FILE]\n"
+	      "       cgherd explain [--conf FILE] [--service NAME] USER\n"
+	      "       cgherd status  [--conf FILE] [--json]\n"
+	      "       cgherd run     [--conf FILE] [--service NAME] -u USER -- COMMAND [ARG...]\n"
+	      "       cgherd gc      [--conf FILE]\n"
+	      "       cgherd --help | --version\n", out);
+}
+
+/* One line on stderr; returns code. */
+static int fail(int code, const char *fmt, ...) CGH_PRINTF(2, 3);
+static int fail(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("cgherd: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return code;
+}
+
+static void to_stderr(void *arg, int priority, const char *line)
+{
+	(void)arg;
+	if (priority <= LOG_WARNING || priority == LOG_DEBUG)
+		fprintf(stderr, "cgherd: %s\n", line);
+	else
+		fprintf(stdout, "%s\n", line);
+}
+
+static void to_syslog(void *arg, int priority, const char *line)
+{
+	(void)arg;
+	syslog(priority, "%s", line);
+}
+
+static int load(const struct cli *c, struct cgh_config **cfg, bool quiet_ok)
+{
+	struct cgh_diag diag = { 0 };
+	int r = cgh_config_load(c->conf, 0, NULL, 0, cfg, &diag);
+
+	for (size_t i = 0; i < diag.n; i++)
+		fprintf(stderr, "%s\n", diag.lines[i]);
+	if (diag.dropped)
+		fprintf(stderr, "(%zu more errors)\n", diag.dropped);
+	cgh_diag_free(&diag);
+	if (r == 0 && !quiet_ok)
+		printf("%s: OK (%zu rules)\n", (*cfg)->path, (*cfg)->n_rules);
+	return r < 0 ? EXIT_CONFIG : EXIT_OK;
+}
+
+static int lookup(const char *user, struct cgh_identity **id)
+{
+	struct cgh_error err = { 0 };
+
+	if (cgh_identity_lookup(user, id, &err) < 0)
+		return fail(EXIT_NO_USER, "%s", err.msg);
+	return EXIT_OK;
+}
+
+static int cmd_check(struct cli *c)
+{
+	struct cgh_config *cfg = NULL;
+	int rc = load(c, &cfg, false);
+
+	cgh_config_free(cfg);
+	return rc;
+}
+
+static int cmd_explain(struct cli *c)
+{
+	struct cgh_config *cfg = NULL;
+	struct cgh_identity *id = NULL;
+	struct cgh_decision d;
+	int rc = load(c, &cfg, true);
+
+	if (rc == EXIT_OK)
+		rc = lookup(c->user, &id);
+	if (rc == EXIT_OK) {
+		cgh_decide(cfg, id, c->service, &d);
+		cgh_report_explain(stdout, cfg, id, c->service, &d);
+	}
+	cgh_identity_free(id);
+	cgh_config_free(cfg);
+	return rc;
+}
+
+static int with_tree(struct cli *c, int (*fn)(struct cli *c, const struct cgh_config *cfg,
+					      const struct cgh_fs *fs, struct cgh_error *err))
+{
+	struct cgh_config *cfg = NULL;
+	struct cgh_error err = { 0 };
+	struct cgh_fs fs = { .rootfd = -1 };
+	int rc = load(c, &cfg, true);
+
+	if (rc == EXIT_OK && cgh_fs_open(&fs, cfg->cgroup_root, &cgh_sys_real, &err) < 0)
+		rc = fail(EXIT_CGROUP, "%s", err.msg);
+	if (rc == EXIT_OK && fn(c, cfg, &fs, &err) < 0)
+		rc = fail(EXIT_CGROUP, "%s", err.msg);
+	cgh_fs_close(&fs);
+	cgh_config_free(cfg);
+	return rc;
+}
+
+static int status(struct cli *c, const struct cgh_config *cfg, const struct cgh_fs *fs,
+		  struct cgh_error *err)
+{
+	return cgh_report_status(stdout, fs, cfg->base, c->json, time(NULL), err);
+}
+
+static int collect(struct cli *c, const struct cgh_config *cfg, const struct cgh_fs *fs,
+		   struct cgh_error *err)
+{
+	const struct cgh_log log = { .fn = to_stderr };
+	int n;
+
+	(void)c;
+	n = cgh_gc(fs, cfg->base, &log, err);
+	if (n >= 0)
+		printf("collected %d dead session%s\n", n, n == 1 ? "" : "s");
+	return n;
+}
+
+static int cmd_status(struct cli *c)
+{
+	return with_tree(c, status);
+}
+
+static int cmd_gc(struct cli *c)
+{
+	return with_tree(c, collect);
+}
+
+/* The child: become the user, then exec the command. */
+static void exec_as(const struct cgh_identity *id, char **cmd)
+{
+	struct passwd pw, *found = NULL;
+	char buf[4096];
+
+	if (getpwnam_r(id->user, &pw, buf, sizeof(buf), &found) != 0 || found == NULL)
+		_exit(EXIT_RUN);
+	if (initgroups(pw.pw_name, pw.pw_gid) < 0 || setgid(pw.pw_gid) < 0 ||
+	    setuid(pw.pw_uid) < 0) {
+		perror("cgherd: cannot become the user");
+		_exit(EXIT_RUN);
+	}
+	setenv("HOME", pw.pw_dir, 1);
+	setenv("USER", pw.pw_name, 1);
+	setenv("LOGNAME", pw.pw_name, 1);
+	execvp(cmd[0], cmd);
+	fprintf(stderr, "cgherd: cannot run %s: %s\n", cmd[0], strerror(errno));
+	_exit(errno == ENOENT ? 127 : 126);
+}
+
+static int wait_for(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return EXIT_RUN;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
+}
+
+/* Herds this process exactly as the module herds a login's opener, runs
+ * the command in the leaf as the user, then closes the session. */
+static int run_session(const struct cgh_config *cfg, const struct cgh_identity *id,
+		       struct cli *c)
+{
+	const struct cgh_log log = { .fn = to_syslog, .debug = cfg->debug };
+	const struct cgh_env env = { .sys = &cgh_sys_real, .log = &log };
+	struct cgh_error err = { 0 };
+	struct cgh_session *s = NULL;
+	int r = cgh_session_open(cfg, id, c->service, getpid(), &env, &s, &err);
+	int rc;
+	pid_t pid;
+
+	if (r < 0 && cfg->on_error == CGH_ON_ERROR_DENY)
+		return fail(EXIT_CGROUP, "cannot herd: %s; not running (on_error=deny)", err.msg);
+	if (r < 0)
+		fail(0, "cannot herd: %s; running unconfined (on_error=allow)", err.msg);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0)
+		exec_as(id, c->cmd);
+	rc = pid < 0 ? EXIT_RUN : wait_for(pid);
+	if (s != NULL && cgh_session_close(s, &env, &err) < 0)
+		fail(0, "closing the session: %s", err.msg);
+	free(s);
+	return rc;
+}
+
+static int cmd_run(struct cli *c)
+{
+	struct cgh_config *cfg = NULL;
+	struct cgh_identity *id = NULL;
+	int rc = load(c, &cfg, true);
+
+	if (rc == EXIT_OK)
+		rc = lookup(c->user, &id);
+	if (rc == EXIT_OK) {
+		openlog("cgherd", LOG_PID, LOG_AUTHPRIV);
+		rc = run_session(cfg, id, c);
+		closelog();
+	}
+	cgh_identity_free(id);
+	cgh_config_free(cfg);
+	return rc;
+}
+
+static const struct command {
+	const char *name;
+	int (*fn)(struct cli *c);
+	bool needs_user;	/* explain: USER operand; run: -u USER and a command */
+} commands[] = {
+	{ "check", cmd_check, false },
+	{ "explain", cmd_explain, true },
+	{ "status", cmd_status, false },
+	{ "run", cmd_run, true },
+	{ "gc", cmd_gc, false },
+};
+
+static int parse(int argc, char **argv, const struct command *cmd, struct cli *c)
+{
+	static const struct option opts[] = {
+		{ "conf", required_argument, NULL, 'c' },
+		{ "service", required_argument, NULL, 's' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool is_run = cmd->fn == cmd_run;
+	int o;
+
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "+c:s:u:j", opts, NULL)) != -1) {
+		switch (o) {
+		case 'c': c->conf = optarg; break;
+		case 's': c->service = optarg; break;
+		case 'u': c->user = optarg; break;
+		case 'j': c->json = true; break;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (is_run) {
+		c->cmd = argv + optind;
+		c->cmd_argc = argc - optind;
+		return c->user != NULL && c->cmd_argc > 0 ? EXIT_OK : EXIT_USAGE;
+	}
+	if (cmd->needs_user && optind + 1 == argc && c->user == NULL)
+		c->user = argv[optind++];
+	return optind == argc && (!cmd->needs_user || c->user != NULL) ? EXIT_OK : EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c = { .service = "cgherd" };
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("cgherd %s\n", CGHERD_VERSION);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name) != 0)
+			continue;
+		if (parse(argc - 1, argv + 1, &commands[i], &c) != EXIT_OK) {
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		return commands[i].fn(&c);
+	}
+	fprintf(stderr, "cgherd: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}
