@@ -1,4 +1,5 @@
 # pam_cgherd — see README.md.  `make`, `make check`, `make install`.
+SHELL     := /bin/bash
 VERSION   := 0.1.0
 BUILD     ?= build
 CC        ?= cc
@@ -38,10 +39,11 @@ $(BUILD)/libcgherd.a: $(LIB_OBJ)
 
 $(MODULE): $(BUILD)/obj/pam_module/pam_cgherd.o $(BUILD)/libcgherd.a pam_module/pam_cgherd.map
 	$(CC) -shared -o $@ $(BUILD)/obj/pam_module/pam_cgherd.o $(BUILD)/libcgherd.a \
-		-Wl,--version-script=pam_module/pam_cgherd.map -Wl,-z,defs $(LDHARDEN) $(LIBS) -lpam
+		-Wl,--version-script=pam_module/pam_cgherd.map -Wl,-z,defs $(LDHARDEN) $(EXTRA_LDFLAGS) \
+		$(LIBS) -lpam
 
 $(CLI): $(BUILD)/obj/cli/cgherd.o $(BUILD)/libcgherd.a
-	$(CC) -pie -o $@ $^ $(LDHARDEN) $(LIBS)
+	$(CC) -pie -o $@ $^ $(LDHARDEN) $(EXTRA_LDFLAGS) $(LIBS)
 
 include tests/tests.mk
 -include tests/vm/vm.mk

@@ -65,6 +65,11 @@ struct cgh_diag {
 int cgh_config_load(const char *path, int argc, const char **argv, uint64_t phys_mem,
 		    struct cgh_config **out, struct cgh_diag *diag);
 
+/* The same from text already in memory; name stands for the file in
+ * messages.  For tests and fuzzing: no file checks. */
+int cgh_config_from_text(const char *name, const char *text, uint64_t phys_mem,
+			 struct cgh_config **out, struct cgh_diag *diag);
+
 void cgh_config_free(struct cgh_config *cfg);
 
 /* on_error as the arguments alone set it (deny unless on_error=allow), for

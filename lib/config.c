@@ -261,9 +261,9 @@ static int limit_from_text(struct loader *ld, const config_setting_t *s, const c
 		r = cgh_parse_cpu_max(text, &cpu);
 		if (r < 0)
 			return bad(ld, s, where,
-				   "invalid CPU limit \"%s\" (\"N%%\" with N 1-%u, \"max\", or \"QUOTA PERIOD\" in µs with period %u-%u and quota >= %u)",
+				   "invalid CPU limit \"%s\" (\"N%%\" with N 1-%u, \"max\", or \"QUOTA PERIOD\" in µs with period %u-%u and quota %u-%llu)",
 				   text, CGH_CPU_PERCENT_MAX, CGH_CPU_PERIOD_MIN, CGH_CPU_PERIOD_MAX,
-				   CGH_CPU_QUOTA_MIN);
+				   CGH_CPU_QUOTA_MIN, CGH_CPU_QUOTA_MAX);
 		v = cpu.quota;
 		l->cpu_period = cpu.period;
 		break;
@@ -825,6 +825,27 @@ int cgh_config_load(const char *path, int argc, const char **argv, uint64_t phys
 	if (r < 0) {
 		cgh_config_free(ld.cfg);
 		return r;
+	}
+	*out = ld.cfg;
+	return 0;
+}
+
+int cgh_config_from_text(const char *name, const char *text, uint64_t phys_mem,
+			 struct cgh_config **out, struct cgh_diag *diag)
+{
+	struct loader ld = { .diag = diag, .is_file = true, .source = name, .phys_mem = phys_mem };
+	int r;
+
+	*out = NULL;
+	ld.cfg = config_new(name);
+	if (ld.cfg == NULL)
+		return -ENOMEM;
+	r = refuse_includes(&ld, text);
+	if (r == 0)
+		r = parse_text(&ld, text);
+	if (r < 0 || ld.errors > 0) {
+		cgh_config_free(ld.cfg);
+		return r < 0 ? r : -EINVAL;
 	}
 	*out = ld.cfg;
 	return 0;

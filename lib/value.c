@@ -124,7 +124,7 @@ static int parse_cpu_raw(const char *s, struct cgh_cpu_max *out)
 		r = cgh_parse_u64(quota, &q);
 		if (r < 0)
 			return r;
-		if (q < CGH_CPU_QUOTA_MIN)
+		if (q < CGH_CPU_QUOTA_MIN || q > CGH_CPU_QUOTA_MAX)
 			return -ERANGE;
 	}
 	if (p < CGH_CPU_PERIOD_MIN || p > CGH_CPU_PERIOD_MAX)

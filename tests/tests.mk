@@ -11,7 +11,7 @@ $(BUILD)/obj/tests/%.o: ALL_CFLAGS += -Itests/common -Wno-missing-prototypes
 
 $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(TEST_COMMON_OBJ) $(BUILD)/libcgherd.a
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $^ $(LDHARDEN) -lcmocka $(LIBS)
+	$(CC) -o $@ $^ $(LDHARDEN) $(EXTRA_LDFLAGS) -lcmocka $(LIBS)
 
 # The module built against the emulated cgroupfs of tests/common/fakefs.c.
 $(BUILD)/obj/pam_module/pam_cgherd_fake.o: pam_module/pam_cgherd.c $(wildcard include/*.h)
@@ -20,11 +20,11 @@ $(BUILD)/obj/pam_module/pam_cgherd_fake.o: pam_module/pam_cgherd.c $(wildcard in
 
 $(FAKE_MODULE): $(BUILD)/obj/pam_module/pam_cgherd_fake.o $(TEST_COMMON_OBJ) $(BUILD)/libcgherd.a
 	@mkdir -p $(dir $@)
-	$(CC) -shared -o $@ $^ -Wl,--version-script=pam_module/pam_cgherd.map $(LDHARDEN) $(LIBS) -lpam
+	$(CC) -shared -o $@ $^ -Wl,--version-script=pam_module/pam_cgherd.map $(LDHARDEN) $(EXTRA_LDFLAGS) $(LIBS) -lpam
 
 $(PAM_TEST): $(BUILD)/obj/tests/pam/test_pam.o $(TEST_COMMON_OBJ) $(BUILD)/libcgherd.a
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $^ $(LDHARDEN) -lcmocka -lpam $(LIBS)
+	$(CC) -o $@ $^ $(LDHARDEN) $(EXTRA_LDFLAGS) -lcmocka -lpam $(LIBS)
 
 check-unit: $(UNIT_BIN)
 	@tests/run-tests $(UNIT_BIN)
@@ -33,8 +33,49 @@ check-pam: $(MODULE) $(FAKE_MODULE) $(PAM_TEST)
 	@CGHERD_MODULE=$(abspath $(MODULE)) CGHERD_FAKE_MODULE=$(abspath $(FAKE_MODULE)) \
 		tests/run-tests $(PAM_TEST)
 
+# The same unit and PAM tests built with AddressSanitizer + UBSan, any
+# report failing the run; the PAM tests again under valgrind memcheck.
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+check-asan:
+	@LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) $(MAKE) --no-print-directory BUILD=$(BUILD)/asan EXTRA_CFLAGS="$(SAN_FLAGS)" \
+		EXTRA_LDFLAGS="$(SAN_FLAGS)" check-unit check-pam
+
+check-valgrind: $(MODULE) $(FAKE_MODULE) $(PAM_TEST) $(UNIT_BIN)
+	@CGHERD_MODULE=$(abspath $(MODULE)) CGHERD_FAKE_MODULE=$(abspath $(FAKE_MODULE)) \
+		VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
+		tests/run-tests $(PAM_TEST) $(UNIT_BIN)
+
 check: all
-	@$(MAKE) --no-print-directory check-unit check-pam
+	@$(MAKE) --no-print-directory check-unit check-pam check-asan check-valgrind check-fuzz
 	@if grep -q '^vm-check:' tests/vm/vm.mk 2>/dev/null; then $(MAKE) --no-print-directory vm-check; fi
 
-.PHONY: check check-unit check-pam
+.PHONY: check check-unit check-pam check-asan check-valgrind check-fuzz
+
+# libFuzzer targets (clang): `make fuzz FUZZ_SECONDS=600`; a short run is
+# part of `make check`.  New inputs go to $(BUILD)/fuzz/corpus-*, the seeds in
+# tests/fuzz/corpus are only read.
+FUZZ_SECONDS ?= 600
+FUZZ_BUILD   := $(BUILD)/fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_TARGETS := value config
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(wildcard include/*.h)
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang \
+		EXTRA_CFLAGS="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" $(FUZZ_BUILD)/libcgherd.a
+	clang $(ALL_CFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< $(FUZZ_BUILD)/libcgherd.a $(LIBS)
+
+fuzz: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_BUILD)/corpus-$$t && \
+		echo "fuzz_$$t: $(FUZZ_SECONDS) s" && \
+		LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) \
+		$(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
+			$(FUZZ_BUILD)/corpus-$$t tests/fuzz/corpus/$$t 2>&1 | \
+			grep -E '^(stat::number_of_executed_units|stat::peak_rss|==[0-9]+==|SUMMARY|INFO: -max_total_time)' ; \
+		[ "$${PIPESTATUS[0]}" -eq 0 ] || exit 1; \
+	done
+
+check-fuzz:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
+
+.PHONY: fuzz check-fuzz
