@@ -56,7 +56,7 @@ install: all
 	install -d $(DESTDIR)$(SBINDIR)
 	install -m 0755 $(CLI) $(DESTDIR)$(SBINDIR)/cgherd
 	install -m 0644 man/cgherd.conf.5 $(DESTDIR)$(MANDIR)/man5/
-	install -m 0644 man/pam_cgherd.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 man/pam_cgherd.8 man/cgherd.8 $(DESTDIR)$(MANDIR)/man8/
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/security/cgherd.conf ]; then \
 		echo "keeping existing $(DESTDIR)$(SYSCONFDIR)/security/cgherd.conf"; \
 	else \

@@ -179,8 +179,10 @@ static void exec_as(const struct cgh_identity *id, char **cmd)
 	struct passwd pw, *found = NULL;
 	char buf[4096];
 
-	if (getpwnam_r(id->user, &pw, buf, sizeof(buf), &found) != 0 || found == NULL)
+	if (getpwnam_r(id->user, &pw, buf, sizeof(buf), &found) != 0 || found == NULL) {
+		fail(0, "cannot look up user %s", id->user);
 		_exit(EXIT_RUN);
+	}
 	if (initgroups(pw.pw_name, pw.pw_gid) < 0 || setgid(pw.pw_gid) < 0 ||
 	    setuid(pw.pw_uid) < 0) {
 		perror("cgherd: cannot become the user");
@@ -219,10 +221,19 @@ static int run_session(const struct cgh_config *cfg, const struct cgh_identity *
 	int rc;
 	pid_t pid;
 
-	if (r < 0 && cfg->on_error == CGH_ON_ERROR_DENY)
-		return fail(EXIT_CGROUP, "cannot herd: %s; not running (on_error=deny)", err.msg);
-	if (r < 0)
-		fail(0, "cannot herd: %s; running unconfined (on_error=allow)", err.msg);
+	if (r < 0) {
+		bool deny = cfg->on_error == CGH_ON_ERROR_DENY;
+		char user[64];
+
+		cgh_sanitize(user, sizeof(user), id->user);
+		syslog(LOG_ERR, "cannot herd user=%s: %s; %s", user, err.msg,
+		       deny ? "not running the command (on_error=deny)"
+			    : "running it unconfined (on_error=allow)");
+		fail(0, "cannot herd: %s; %s", err.msg,
+		     deny ? "not running (on_error=deny)" : "running unconfined (on_error=allow)");
+		if (deny)
+			return EXIT_CGROUP;
+	}
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0)
@@ -277,13 +288,14 @@ static int parse(int argc, char **argv, const struct command *cmd, struct cli *c
 	int o;
 
 	optind = 1;
+	opterr = 0;
 	while ((o = getopt_long(argc, argv, "+c:s:u:j", opts, NULL)) != -1) {
 		switch (o) {
 		case 'c': c->conf = optarg; break;
 		case 's': c->service = optarg; break;
 		case 'u': c->user = optarg; break;
 		case 'j': c->json = true; break;
-		default: return EXIT_USAGE;
+		default: return fail(EXIT_USAGE, "%s: bad option %s", cmd->name, argv[optind - 1]);
 		}
 	}
 	if (is_run) {

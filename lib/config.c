@@ -610,7 +610,7 @@ static int parse_text(struct loader *ld, const char *text)
 
 	config_init(&doc);
 	if (config_read_string(&doc, text) != CONFIG_TRUE) {
-		diag_add(ld->diag, "%s:%d: syntax error: %s", ld->source, config_error_line(&doc),
+		diag_add(ld->diag, "%s:%d: %s", ld->source, config_error_line(&doc),
 			 config_error_text(&doc));
 		ld->errors++;
 		r = -EINVAL;

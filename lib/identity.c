@@ -47,8 +47,11 @@ static int lookup_passwd(const char *name, struct passwd *pw, char **buf, struct
 	}
 	if (r != 0)
 		return cgh_fail(err, r, "looking up user");
-	if (found == NULL)
-		return cgh_fail_msg(err, ENOENT, "unknown user");
+	if (found == NULL) {
+		char shown[64];
+		cgh_sanitize(shown, sizeof(shown), name);
+		return cgh_fail_msg(err, ENOENT, "unknown user \"%s\"", shown);
+	}
 	if (pw->pw_uid == (uid_t)-1)
 		return cgh_fail_msg(err, EINVAL, "user has uid -1");
 	return 0;

@@ -45,11 +45,14 @@ check-valgrind: $(MODULE) $(FAKE_MODULE) $(PAM_TEST) $(UNIT_BIN)
 		VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
 		tests/run-tests $(PAM_TEST) $(UNIT_BIN)
 
+check-cli: $(CLI)
+	@CGHERD=$(abspath $(CLI)) tests/cli/test-cli.sh
+
 check: all
-	@$(MAKE) --no-print-directory check-unit check-pam check-asan check-valgrind check-fuzz
+	@$(MAKE) --no-print-directory check-unit check-pam check-cli check-asan check-valgrind check-fuzz
 	@if grep -q '^vm-check:' tests/vm/vm.mk 2>/dev/null; then $(MAKE) --no-print-directory vm-check; fi
 
-.PHONY: check check-unit check-pam check-asan check-valgrind check-fuzz
+.PHONY: check check-unit check-pam check-cli check-asan check-valgrind check-fuzz
 
 # libFuzzer targets (clang): `make fuzz FUZZ_SECONDS=600`; a short run is
 # part of `make check`.  New inputs go to $(BUILD)/fuzz/corpus-*, the seeds in

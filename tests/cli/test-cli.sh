@@ -1,0 +1,307 @@
+#!/bin/sh
+# Tests of the admin tool cgherd(8): exit status, standard output and
+# standard error of each command, against temporary configuration files.
+#
+#   tests/cli/test-cli.sh            (from the repository root, as root)
+#   CGHERD=path/to/cgherd tests/cli/test-cli.sh
+#
+# Prints "ok - ..." or "not ok - ...: why" per check, then
+# "N passed, N failed"; exits non-zero if any check failed.
+# Nothing in the real cgroup tree is changed: the cgroup tests point
+# cgroup_root at a plain directory, or at a cgroup2 mount with a base
+# that does not exist (read only).
+set -u
+
+# CGHERD, if given, is relative to the current directory; the default,
+# build/cgherd, to the repository root, where the checks run.
+case ${CGHERD:-} in
+'') ;;
+/*) ;;
+*) CGHERD=$PWD/$CGHERD ;;
+esac
+cd "$(dirname "$0")/../.." || exit 1
+CGHERD=${CGHERD:-$PWD/build/cgherd}
+
+passed=0 failed=0
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/cgherd-cli.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+
+if [ ! -x "$CGHERD" ]; then
+	echo "not ok - $CGHERD is not executable (run make first)"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+[ "$(id -u)" -eq 0 ] || echo "# warning: not root; file ownership and run checks may fail"
+
+# ---- helpers ----------------------------------------------------------
+
+# cg ARGS...: runs the tool; sets rc, out (stdout) and err (stderr).
+cg() {
+	"$CGHERD" "$@" >"$tmp/stdout" 2>"$tmp/stderr" </dev/null
+	rc=$?
+	out=$(cat "$tmp/stdout")
+	err=$(cat "$tmp/stderr")
+}
+
+# A check is: cg ..., then assertions, each of which records the first
+# reason for failure in $why, then done_check "description".
+why=
+note() { [ -n "$why" ] || why=$1; }
+rc_is() { [ "$rc" -eq "$1" ] || note "exit status $rc, expected $1"; }
+out_has() { case $out in *"$1"*) ;; *) note "stdout lacks '$1'";; esac; }
+err_has() { case $err in *"$1"*) ;; *) note "stderr lacks '$1'";; esac; }
+err_lacks() { case $err in *"$1"*) note "stderr has '$1'";; esac; }
+out_is() { [ "$out" = "$1" ] || note "stdout is '$out', expected '$1'"; }
+# out_re / err_re ERE: some line matches.
+out_re() { printf '%s\n' "$out" | grep -Eq -- "$1" || note "no stdout line matches /$1/"; }
+err_re() { printf '%s\n' "$err" | grep -Eq -- "$1" || note "no stderr line matches /$1/"; }
+out_empty() { [ -z "$out" ] || note "stdout not empty: $(printf '%s' "$out" | head -n 1)"; }
+err_empty() { [ -z "$err" ] || note "stderr not empty: $(printf '%s' "$err" | head -n 1)"; }
+err_lines() {
+	n=$(printf '%s\n' "$err" | grep -c .)
+	[ "$n" -eq "$1" ] || note "stderr has $n lines, expected $1: $err"
+}
+
+done_check() {
+	if [ -z "$why" ]; then
+		echo "ok - $1"
+		passed=$((passed + 1))
+	else
+		echo "not ok - $1: $why"
+		failed=$((failed + 1))
+	fi
+	why=
+}
+
+skip_check() { echo "ok - $1 # SKIP $2"; }
+
+# conf NAME: writes stdin to $tmp/NAME, mode 644, and prints the path.
+conf() {
+	cat >"$tmp/$1" && chmod 644 "$tmp/$1" && printf '%s\n' "$tmp/$1"
+}
+
+usage_line='usage: cgherd check'
+example=config/cgherd.conf
+nouser=cgherd-no-such-user
+if getent passwd "$nouser" >/dev/null 2>&1; then
+	echo "# warning: user $nouser exists; the unknown-user checks will fail"
+fi
+
+# ---- command line -----------------------------------------------------
+
+cg --help
+rc_is 0; out_has "$usage_line"; out_has 'cgherd run'; err_empty
+done_check "--help: exit 0, usage on stdout"
+
+cg --version
+rc_is 0; out_re '^cgherd [0-9]+\.[0-9]+'; err_empty
+done_check "--version: exit 0, version on stdout"
+
+cg
+rc_is 2; out_empty; err_has "$usage_line"
+done_check "no arguments: exit 2, usage on stderr"
+
+cg frobnicate
+rc_is 2; out_empty; err_has "unknown command 'frobnicate'"; err_has "$usage_line"
+done_check "unknown command: exit 2, named on stderr"
+
+cg check --conf "$example" extra
+rc_is 2; out_empty; err_has "$usage_line"
+done_check "check with an extra operand: exit 2"
+
+# ---- check ------------------------------------------------------------
+
+cg check --conf "$example"
+rc_is 0; out_is "$example: OK (3 rules)"; err_empty
+done_check "check $example: exit 0, OK (3 rules)"
+
+# Two errors, on lines 5 and 9; both must be reported.
+broken=$(conf broken.conf <<'EOF'
+# a broken configuration
+base = "cgherd";
+session = {
+  memory_max  = "2G";
+  memroy_high = "1G";
+};
+rules = (
+  { name = "x";
+    session = { pids_max = 0; };
+  }
+);
+EOF
+)
+cg check --conf "$broken"
+rc_is 1; out_empty
+err_has "$broken:5: session: unknown setting 'memroy_high'"
+err_has "$broken:9: rules[0].session.pids_max:"
+err_lines 2
+done_check "check of a broken config: exit 1, every error as FILE:LINE: setting: message"
+
+cg check --conf "$broken"
+err_re "^$broken:5: [a-z_.]*session: "
+done_check "check of a broken config: the error names the setting and the right line"
+
+writable=$(conf writable.conf <<'EOF'
+session = { memory_max = "2G"; };
+EOF
+)
+chmod 666 "$writable"
+cg check --conf "$writable"
+rc_is 1; out_empty; err_has "$writable"; err_has "writable"
+done_check "check of a config writable by others: exit 1"
+
+cg check --conf "$tmp/missing.conf"
+rc_is 1; out_empty; err_has "$tmp/missing.conf"; err_has "No such file"
+done_check "check of a missing file: exit 1"
+
+# ---- explain ----------------------------------------------------------
+
+cg explain --conf "$example" root
+rc_is 0; err_empty
+out_re '^user: +root \(uid 0\)$'
+out_re '^service: +cgherd$'
+out_re '^rule: +system \(rules\[0\], line [0-9]+\)$'
+out_re '^action: +ignore$'
+done_check "explain root: rule system, action ignore"
+
+cg explain --conf "$example" nobody
+rc_is 0; err_empty
+out_re '^rule: +no rule: default_action$'
+out_re '^action: +herd$'
+out_re '^leaf: +/sys/fs/cgroup/cgherd/user-[0-9]+/session-<pid>$'
+out_re '^ +memory\.max += 2147483648 \(2G\)$'
+out_re '^ +pids\.max += 1024 \(1024\)$'
+done_check "explain nobody: default_action, memory.max = 2147483648 (2G)"
+
+svc=$(conf service.conf <<'EOF'
+# the service decides
+rules = (
+  { name = "ssh-root";
+    match = { user = "root"; service = "sshd"; };
+    session = { memory_max = "1G"; cpu_max = "20%"; };
+  },
+  { name = "rest"; action = "ignore"; }
+);
+EOF
+)
+cg explain --conf "$svc" --service sshd root
+rc_is 0; err_empty
+out_re '^service: +sshd$'
+out_re '^rule: +ssh-root \(rules\[0\], line 3\)$'
+out_re '^ +memory\.max += 1073741824 \(1G\)$'
+out_re '^ +cpu\.max += 20000 100000 \(20%\)$'
+done_check "explain --service sshd root: the sshd rule"
+
+cg explain --conf "$svc" root
+rc_is 0; err_empty
+out_re '^service: +cgherd$'
+out_re '^rule: +rest \(rules\[1\], line 7\)$'
+out_re '^action: +ignore$'
+done_check "explain root without --service: service cgherd, the other rule"
+
+cg explain --conf "$svc" -s sshd -u root
+rc_is 0; out_re '^rule: +ssh-root '
+done_check "explain -s sshd -u root: short options"
+
+cg explain --conf "$example" "$nouser"
+rc_is 3; out_empty; err_has "unknown user"; err_lines 1
+done_check "explain of an unknown user: exit 3"
+
+cg explain --conf "$example"
+rc_is 2; out_empty; err_has "$usage_line"
+done_check "explain without a user: exit 2"
+
+cg explain --conf "$broken" root
+rc_is 1; out_empty; err_has "$broken:5:"
+done_check "explain with a broken config: exit 1"
+
+# ---- status and gc on something that is not cgroup2 -------------------
+
+mkdir "$tmp/notcg"
+plain=$(conf plain.conf <<EOF
+cgroup_root = "$tmp/notcg";
+EOF
+)
+for sub in status "status --json" gc; do
+	# shellcheck disable=SC2086
+	cg $sub --conf "$plain"
+	rc_is 4; out_empty; err_lines 1; err_has "not a cgroup2 mount"; err_has "$tmp/notcg"
+	done_check "$sub with cgroup_root a plain directory: exit 4, one line on stderr"
+done
+[ -z "$(ls -A "$tmp/notcg")" ] || note "files left in cgroup_root: $(ls -A "$tmp/notcg")"
+done_check "status and gc wrote nothing into the plain directory"
+
+# ---- status and gc on a real cgroup2 mount, base absent (read only) ---
+
+cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts 2>/dev/null)
+if [ -n "$cg2" ]; then
+	absent=$(conf absent.conf <<EOF
+cgroup_root = "$cg2";
+base = "cgherd-cli-test-$$";
+EOF
+)
+	cg status --conf "$absent"
+	rc_is 0; err_empty; out_re '^USER +LEAF +PROCS'
+	[ "$(printf '%s\n' "$out" | grep -c .)" -eq 1 ] || note "more than the header: $out"
+	done_check "status on cgroup2 without sessions: exit 0, header only"
+
+	cg status --json --conf "$absent"
+	rc_is 0; err_empty; out_is "[]"
+	done_check "status --json on cgroup2 without sessions: []"
+
+	cg gc --conf "$absent"
+	rc_is 0; err_empty; out_is "collected 0 dead sessions"
+	done_check "gc on cgroup2 without sessions: collected 0"
+	[ ! -e "$cg2/cgherd-cli-test-$$" ] || note "created $cg2/cgherd-cli-test-$$"
+	done_check "status and gc created nothing in $cg2"
+else
+	skip_check "status, gc on a cgroup2 mount" "no cgroup2 mount"
+fi
+
+# ---- run --------------------------------------------------------------
+
+cg run --conf "$plain" -- true
+rc_is 2; out_empty; err_has "$usage_line"
+done_check "run without -u: exit 2"
+
+cg run --conf "$plain" -u nobody
+rc_is 2; out_empty; err_has "$usage_line"
+done_check "run without a command: exit 2"
+
+cg run --conf "$plain" -u nobody --
+rc_is 2; out_empty; err_has "$usage_line"
+done_check "run with -- and no command: exit 2"
+
+cg run --conf "$plain" -u "$nouser" -- true
+rc_is 3; out_empty; err_has "unknown user"
+done_check "run as an unknown user: exit 3"
+
+# on_error = "deny" (the default): cannot herd, so the command never runs.
+cg run --conf "$plain" -u nobody -- sh -c 'echo ran'
+rc_is 4; out_empty; err_has "not a cgroup2 mount"; err_has "on_error=deny"
+done_check "run that cannot herd with on_error=deny: exit 4, command not run"
+
+allow=$(conf allow.conf <<EOF
+cgroup_root = "$tmp/notcg";
+on_error = "allow";
+EOF
+)
+cg run --conf "$allow" -u nobody -- sh -c 'id -un; exit 7'
+rc_is 7; out_is nobody; err_has "on_error=allow"
+done_check "run with on_error=allow: runs unconfined as the user, its exit status"
+
+cg run --conf "$allow" -u nobody -- /nonexistent-cgherd-test/command
+rc_is 127; out_empty; err_has "cannot run"
+done_check "run of a missing command: exit 127"
+
+cg run --conf "$allow" -u nobody -- /etc/passwd
+rc_is 126; out_empty; err_has "cannot run /etc/passwd"
+done_check "run of a file that is not executable: exit 126"
+
+cg run --conf "$allow" -u nobody -- sh -c 'kill -TERM $$'
+rc_is 143
+done_check "run of a command killed by SIGTERM: exit 128+15"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
