@@ -58,8 +58,8 @@ struct cgh_diag {
 };
 
 /* Loads the file (path, or conf=PATH among args; NULL: CGH_DEFAULT_CONF),
- * then the arguments ("debug", "conf=PATH", "key=value" for any top-level
- * key, which win over the file).  phys_mem is the byte count "N%" refers to
+ * then the arguments ("debug", "conf=PATH", "key=value" for each scalar
+ * top-level key, which win over the file).  phys_mem is the byte count "N%" refers to
  * (0: this machine's).  Returns 0 and *out, or -errno with every problem in
  * diag (-EINVAL for a bad file, else the errno of the failed open/read). */
 int cgh_config_load(const char *path, int argc, const char **argv, uint64_t phys_mem,

@@ -545,28 +545,39 @@ static int load_rules(struct loader *ld, const config_setting_t *s, const char *
 
 /* ---- top level -------------------------------------------------------- */
 
+enum arg_form { ARG_NONE, ARG_STRING, ARG_BOOL };
+
 static const struct top_key {
 	const char *name;
 	int (*load)(struct loader *ld, const config_setting_t *s, const char *where);
+	enum arg_form arg;	/* how a module argument spells it; NONE: file only */
 } top_keys[] = {
-	{ "cgroup_root", load_cgroup_root },
-	{ "base", load_base },
-	{ "on_error", load_on_error },
-	{ "kill_on_close", load_kill_on_close },
-	{ "default_action", load_default_action },
-	{ "session", load_top_session },
-	{ "user", load_top_user },
-	{ "rules", load_rules },
+	{ "cgroup_root", load_cgroup_root, ARG_STRING },
+	{ "base", load_base, ARG_STRING },
+	{ "on_error", load_on_error, ARG_STRING },
+	{ "kill_on_close", load_kill_on_close, ARG_BOOL },
+	{ "default_action", load_default_action, ARG_STRING },
+	{ "session", load_top_session, ARG_NONE },
+	{ "user", load_top_user, ARG_NONE },
+	{ "rules", load_rules, ARG_NONE },
 };
+
+static const struct top_key *find_top_key(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof(top_keys) / sizeof(top_keys[0]); i++)
+		if (strlen(top_keys[i].name) == len && strncmp(top_keys[i].name, name, len) == 0)
+			return &top_keys[i];
+	return NULL;
+}
 
 static int load_top_setting(struct loader *ld, const config_setting_t *s)
 {
 	const char *name = config_setting_name(s);
+	const struct top_key *key = find_top_key(name, strlen(name));
 
-	for (size_t i = 0; i < sizeof(top_keys) / sizeof(top_keys[0]); i++)
-		if (strcmp(top_keys[i].name, name) == 0)
-			return top_keys[i].load(ld, s, name);
-	return bad(ld, s, "top level", "unknown setting '%s'", name);
+	if (key == NULL)
+		return bad(ld, s, "top level", "unknown setting '%s'", name);
+	return key->load(ld, s, name);
 }
 
 static int load_document(struct loader *ld, config_t *doc)
@@ -712,36 +723,39 @@ static int load_file(struct loader *ld, const char *path)
 	return r;
 }
 
-/* "key=value" as the libconfig document "key = value;", or, if that does
- * not parse, "key = \"value\";" so that bare words work as strings. */
+static int bad_argument(struct loader *ld, const char *why)
+{
+	diag_add(ld->diag, "%s: %s", ld->source, why);
+	ld->errors++;
+	return -EINVAL;
+}
+
+/* "key=value" for one scalar top-level key, as the one-setting libconfig
+ * document "key = \"value\";" (or "key = value;" for a boolean), handed to
+ * the same handler as the file's setting. */
 static int load_argument(struct loader *ld, const char *arg)
 {
 	const char *eq = strchr(arg, '=');
 	size_t klen = eq ? (size_t)(eq - arg) : 0;
+	const struct top_key *key = klen ? find_top_key(arg, klen) : NULL;
+	const config_setting_t *root;
 	char doc[1024];
 	config_t c;
 	int r = -EINVAL;
 
-	if (klen == 0 || strspn(arg, "abcdefghijklmnopqrstuvwxyz_") != klen ||
-	    strpbrk(eq + 1, "\"\\\n\r") != NULL || strlen(arg) > 512) {
-		diag_add(ld->diag, "%s: not conf=PATH, debug, or key=value", ld->source);
-		ld->errors++;
-		return -EINVAL;
-	}
+	if (key == NULL || key->arg == ARG_NONE)
+		return bad_argument(ld, "not conf=PATH, debug, or KEY=VALUE with KEY one of "
+					"cgroup_root, base, on_error, kill_on_close, default_action");
+	if (strpbrk(eq + 1, "\"\\;\n\r") != NULL || strlen(arg) > 512)
+		return bad_argument(ld, "value too long or with a quote, backslash, ';' or newline");
+	snprintf(doc, sizeof(doc), key->arg == ARG_STRING ? "%.*s = \"%s\";" : "%.*s = %s;",
+		 (int)klen, arg, eq + 1);
 	config_init(&c);
-	snprintf(doc, sizeof(doc), "%.*s = %s;", (int)klen, arg, eq + 1);
-	if (config_read_string(&c, doc) != CONFIG_TRUE) {
-		config_destroy(&c);
-		config_init(&c);
-		snprintf(doc, sizeof(doc), "%.*s = \"%s\";", (int)klen, arg, eq + 1);
-		if (config_read_string(&c, doc) != CONFIG_TRUE) {
-			diag_add(ld->diag, "%s: cannot parse value", ld->source);
-			ld->errors++;
-			goto done;
-		}
-	}
-	r = load_document(ld, &c);
-done:
+	root = config_read_string(&c, doc) == CONFIG_TRUE ? config_root_setting(&c) : NULL;
+	if (root == NULL || config_setting_length(root) != 1)
+		bad_argument(ld, key->arg == ARG_BOOL ? "expected true or false" : "cannot parse value");
+	else
+		r = load_top_setting(ld, config_setting_get_elem(root, 0));
 	config_destroy(&c);
 	return r;
 }
