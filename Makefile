@@ -71,3 +71,13 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all install clean
+
+# Static analysis: cppcheck and clang-tidy (checks in .clang-tidy), both
+# failing on any finding.
+LINT_SRC := $(LIB_SRC) pam_module/pam_cgherd.c cli/cgherd.c
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
+		--std=c11 -D_GNU_SOURCE -Iinclude $(LINT_SRC)
+	clang-tidy --quiet $(LINT_SRC) -- -std=c11 -D_GNU_SOURCE -Iinclude -DCGHERD_VERSION=\"$(VERSION)\"
+
+.PHONY: lint

@@ -16,7 +16,7 @@
 #include "cgh_value.h"
 
 #define TMPFS_MAGIC_VALUE 0x01021994L
-#define POLL_STEP_NS (2 * 1000 * 1000)
+#define POLL_STEP_NS 2000000L
 #define KILL_ROUNDS 50
 
 /* ---- the real calls --------------------------------------------------- */
@@ -213,13 +213,18 @@ int cgh_fs_read(const struct cgh_fs *fs, const char *dir, const char *file, char
 	int fd, r;
 
 	join(path, sizeof(path), dir, file);
+	buf[0] = '\0';
 	fd = fs->sys->openat(fs->rootfd, path, O_RDONLY);
-	if (fd < 0)
-		return cgh_fail(err, -fd, "cannot open %s/%s", fs->root, path);
+	if (fd < 0) {
+		cgh_fail(err, -fd, "cannot open %s/%s", fs->root, path);
+		return fd;
+	}
 	r = read_fd(fd, buf, len);
 	close(fd);
-	if (r < 0)
-		return cgh_fail(err, -r, "cannot read %s/%s", fs->root, path);
+	if (r < 0) {
+		cgh_fail(err, -r, "cannot read %s/%s", fs->root, path);
+		return r;
+	}
 	return 0;
 }
 
@@ -374,14 +379,14 @@ int cgh_fs_populated(const struct cgh_fs *fs, const char *dir, bool *populated,
 int cgh_fs_wait_empty(const struct cgh_fs *fs, const char *dir, unsigned timeout_ms,
 		      struct cgh_error *err)
 {
-	unsigned waited_ns = 0;
+	unsigned long waited_ns = 0;
 
 	for (;;) {
-		bool populated;
+		bool populated = true;
 		int r = cgh_fs_populated(fs, dir, &populated, err);
 		if (r < 0 || !populated)
 			return r;
-		if (waited_ns / 1000000u >= timeout_ms)
+		if (waited_ns / 1000000ul >= timeout_ms)
 			return -ETIMEDOUT;
 		sleep_step();
 		waited_ns += POLL_STEP_NS;
@@ -458,13 +463,13 @@ int cgh_fs_lock(const struct cgh_fs *fs, const char *dir, bool exclusive, unsign
 		struct cgh_error *err)
 {
 	int fd = fs->sys->openat(fs->rootfd, dir, O_RDONLY | O_DIRECTORY);
-	unsigned waited_ns = 0;
+	unsigned long waited_ns = 0;
 
 	if (fd < 0)
 		return cgh_fail(err, -fd, "cannot open %s/%s", fs->root, dir);
 	while (flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) < 0) {
 		int e = errno;
-		if (e == EWOULDBLOCK && waited_ns / 1000000u < timeout_ms) {
+		if (e == EWOULDBLOCK && waited_ns / 1000000ul < timeout_ms) {
 			sleep_step();
 			waited_ns += POLL_STEP_NS;
 			continue;

@@ -132,9 +132,15 @@ static int wrong_type(struct loader *ld, const config_setting_t *s, const char *
 static int get_string(struct loader *ld, const config_setting_t *s, const char *where,
 		      const char **out)
 {
-	if (config_setting_type(s) != CONFIG_TYPE_STRING)
-		return wrong_type(ld, s, where, "a string");
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		wrong_type(ld, s, where, "a string");
+		return -EINVAL;
+	}
 	*out = config_setting_get_string(s);
+	if (*out == NULL) {
+		bad(ld, s, where, "cannot read the string");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -214,7 +220,7 @@ static int load_base(struct loader *ld, const config_setting_t *s, const char *w
 
 static int load_on_error(struct loader *ld, const config_setting_t *s, const char *where)
 {
-	int v;
+	int v = 0;
 
 	if (get_choice(ld, s, where, "deny", "allow", &v) < 0)
 		return -EINVAL;
@@ -224,7 +230,7 @@ static int load_on_error(struct loader *ld, const config_setting_t *s, const cha
 
 static int load_default_action(struct loader *ld, const config_setting_t *s, const char *where)
 {
-	int v;
+	int v = 0;
 
 	if (get_choice(ld, s, where, "herd", "ignore", &v) < 0)
 		return -EINVAL;
@@ -453,11 +459,11 @@ static int load_rule_key(struct loader *ld, const config_setting_t *s, const cha
 {
 	const char *name = config_setting_name(s);
 	char path[256];
-	int v;
+	int v = 0;
 
 	snprintf(path, sizeof(path), "%.120s.%.120s", where, name);
 	if (strcmp(name, "name") == 0) {
-		if (set_string(ld, s, path, &rule->name) < 0)
+		if (set_string(ld, s, path, &rule->name) < 0 || rule->name == NULL)
 			return -EINVAL;
 		if (rule->name[0] == '\0' || strlen(rule->name) > 64)
 			return bad(ld, s, path, "must be 1-64 characters");

@@ -45,15 +45,20 @@ static int lookup_passwd(const char *name, struct passwd *pw, char **buf, struct
 			break;
 		len *= 2;
 	}
-	if (r != 0)
-		return cgh_fail(err, r, "looking up user");
+	if (r != 0) {
+		cgh_fail(err, r, "looking up user");
+		return -r;
+	}
 	if (found == NULL) {
 		char shown[64];
 		cgh_sanitize(shown, sizeof(shown), name);
-		return cgh_fail_msg(err, ENOENT, "unknown user \"%s\"", shown);
+		cgh_fail_msg(err, ENOENT, "unknown user \"%s\"", shown);
+		return -ENOENT;
 	}
-	if (pw->pw_uid == (uid_t)-1)
-		return cgh_fail_msg(err, EINVAL, "user has uid -1");
+	if (pw->pw_uid == (uid_t)-1) {
+		cgh_fail_msg(err, EINVAL, "user has uid -1");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -110,7 +115,7 @@ static int group_names(struct cgh_identity *id, const gid_t *gids, int n, struct
 	char *buf = malloc(len);
 	int r = 0;
 
-	id->groups = calloc((size_t)n, sizeof(*id->groups));
+	id->groups = calloc((size_t)n + 1, sizeof(*id->groups));
 	if (buf == NULL || id->groups == NULL) {
 		r = cgh_fail(err, ENOMEM, "looking up groups");
 		goto done;
@@ -133,7 +138,7 @@ done:
 int cgh_identity_lookup(const char *name, struct cgh_identity **out, struct cgh_error *err)
 {
 	struct cgh_identity *id = NULL;
-	struct passwd pw;
+	struct passwd pw = { 0 };
 	char *buf = NULL;
 	gid_t *gids = NULL;
 	int n = 0;
@@ -143,7 +148,7 @@ int cgh_identity_lookup(const char *name, struct cgh_identity **out, struct cgh_
 	r = check_name(name, err);
 	if (r == 0)
 		r = lookup_passwd(name, &pw, &buf, err);
-	if (r < 0)
+	if (r != 0)
 		goto done;
 	id = calloc(1, sizeof(*id));
 	if (id == NULL || (id->user = strdup(name)) == NULL) {

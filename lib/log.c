@@ -74,7 +74,7 @@ void cgh_sanitize(char *dst, size_t len, const char *src)
 		return;
 	for (; src != NULL && src[i] != '\0' && i + 1 < len; i++) {
 		unsigned char c = (unsigned char)src[i];
-		dst[i] = (c < 0x20 || c >= 0x7f) ? '?' : (char)c;
+		dst[i] = (char)((c < 0x20 || c >= 0x7f) ? '?' : c);
 	}
 	dst[i] = '\0';
 }
