@@ -415,6 +415,58 @@ static void test_gc_waits_for_a_login_in_setup(void **state)
 	free(a);
 }
 
+static void test_root_symlink_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct cgh_session *s = NULL;
+	struct cgh_error err = { 0 };
+	char link[96];
+
+	snprintf(link, sizeof(link), "%s-link", f->root);
+	assert_int_equal(symlink(f->root, link), 0);
+	free(f->cfg->cgroup_root);
+	f->cfg->cgroup_root = strdup(link);
+	assert_int_equal(cgh_session_open(f->cfg, f->alice, "sshd", OPENER, &f->env, &s, &err), -ENOTDIR);
+	assert_non_null(strstr(err.msg, "not a symbolic link"));
+	unlink(link);
+	assert_false(exists(f, "cgherd"));
+}
+
+static void test_root_missing(void **state)
+{
+	struct fixture *f = *state;
+	struct cgh_session *s = NULL;
+	struct cgh_error err = { 0 };
+
+	free(f->cfg->cgroup_root);
+	f->cfg->cgroup_root = strdup("/nonexistent/cgroup");
+	assert_int_equal(cgh_session_open(f->cfg, f->alice, "sshd", OPENER, &f->env, &s, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "cannot open cgroup_root /nonexistent/cgroup"));
+}
+
+/* Nothing is written outside <root>/<base> but the root's subtree_control
+ * (controllers must be enabled top-down) and the move back at close. */
+static void test_writes_stay_in_base(void **state)
+{
+	struct fixture *f = *state;
+	struct cgh_session *s = open_ok(f, f->alice);
+	struct cgh_error err = { 0 };
+
+	assert_int_equal(cgh_session_close(s, &f->env, &err), 0);
+	for (int i = 0; i < fake.n_log; i++) {
+		const char *e = fake.log[i];
+		if (strncmp(e, "write ", 6) != 0 && strncmp(e, "mkdir ", 6) != 0 &&
+		    strncmp(e, "rmdir ", 6) != 0)
+			continue;
+		if (strcmp(e, "write ./cgroup.subtree_control") == 0 ||
+		    strcmp(e, "write ./cgroup.procs") == 0)
+			continue;
+		if (strncmp(e + 6, "cgherd/", 7) != 0 && strcmp(e + 6, "cgherd") != 0)
+			fail_msg("write outside base: %s", e);
+	}
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -437,6 +489,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_gc_collects_dead_and_spares_live, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_collects_dead_leaves, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gc_waits_for_a_login_in_setup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_root_symlink_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_root_missing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writes_stay_in_base, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

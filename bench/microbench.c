@@ -1,0 +1,206 @@
+/* Micro-benchmark of pam_cgherd, run inside the test VM (real cgroup v2):
+ *   microbench -n N -c CONF -u USER -m MODULE
+ * prints the cost of one open_session + close_session pair through libpam,
+ * its parts (config load, user and group lookup, cgroup setup, close), and
+ * the floor: the bare syscalls such a pair needs, timed in the same run. */
+#include <errno.h>
+#include <fcntl.h>
+#include <security/pam_appl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgh_config.h"
+#include "cgh_identity.h"
+#include "cgh_session.h"
+
+struct opts {
+	int n;
+	const char *conf, *user, *module, *root;
+};
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "microbench: %s\n", what);
+	exit(1);
+}
+
+static int no_conv(int n, const struct pam_message **m, struct pam_response **r, void *a)
+{
+	(void)n;
+	(void)m;
+	(void)r;
+	(void)a;
+	return PAM_CONV_ERR;
+}
+
+static double bench_pam(const struct opts *o)
+{
+	char dir[] = "/tmp/microbench-XXXXXX", path[128];
+	struct pam_conv conv = { no_conv, NULL };
+	FILE *f;
+	double t0, t;
+
+	if (mkdtemp(dir) == NULL)
+		die("mkdtemp");
+	snprintf(path, sizeof(path), "%s/cgherd-bench", dir);
+	f = fopen(path, "w");
+	if (f == NULL)
+		die("service file");
+	fprintf(f, "session required %s conf=%s\n", o->module, o->conf);
+	fclose(f);
+	t0 = now_us();
+	for (int i = 0; i < o->n; i++) {
+		pam_handle_t *h;
+		if (pam_start_confdir("cgherd-bench", o->user, &conv, dir, &h) != PAM_SUCCESS ||
+		    pam_open_session(h, 0) != PAM_SUCCESS || pam_close_session(h, 0) != PAM_SUCCESS)
+			die("PAM session failed (see syslog)");
+		pam_end(h, PAM_SUCCESS);
+	}
+	t = (now_us() - t0) / o->n;
+	unlink(path);
+	rmdir(dir);
+	return t;
+}
+
+static double bench_config(const struct opts *o)
+{
+	double t0 = now_us();
+
+	for (int i = 0; i < o->n; i++) {
+		struct cgh_config *cfg;
+		struct cgh_diag diag = { 0 };
+		if (cgh_config_load(o->conf, 0, NULL, 0, &cfg, &diag) < 0)
+			die(diag.n ? diag.lines[0] : "config");
+		cgh_config_free(cfg);
+	}
+	return (now_us() - t0) / o->n;
+}
+
+static double bench_identity(const struct opts *o)
+{
+	double t0 = now_us();
+
+	for (int i = 0; i < o->n; i++) {
+		struct cgh_identity *id;
+		struct cgh_error err = { 0 };
+		if (cgh_identity_lookup(o->user, &id, &err) < 0)
+			die(err.msg);
+		cgh_identity_free(id);
+	}
+	return (now_us() - t0) / o->n;
+}
+
+/* cgroup setup (decide, check, collect, mkdir, write, move) and close. */
+static void bench_session(const struct opts *o, double *open_us, double *close_us)
+{
+	struct cgh_config *cfg;
+	struct cgh_identity *id;
+	struct cgh_diag diag = { 0 };
+	struct cgh_error err = { 0 };
+	const struct cgh_log log = { 0 };
+	const struct cgh_env env = { .sys = &cgh_sys_real, .log = &log };
+	double opened = 0, closed = 0;
+
+	if (cgh_config_load(o->conf, 0, NULL, 0, &cfg, &diag) < 0 ||
+	    cgh_identity_lookup(o->user, &id, &err) < 0)
+		die("setup");
+	for (int i = 0; i < o->n; i++) {
+		struct cgh_session *s;
+		double t0 = now_us(), t1;
+		if (cgh_session_open(cfg, id, "cgherd-bench", getpid(), &env, &s, &err) != CGH_HERDED)
+			die(err.msg[0] ? err.msg : "not herded");
+		t1 = now_us();
+		if (cgh_session_close(s, &env, &err) < 0)
+			die(err.msg);
+		closed += now_us() - t1;
+		opened += t1 - t0;
+		free(s);
+	}
+	*open_us = opened / o->n;
+	*close_us = closed / o->n;
+	cgh_identity_free(id);
+	cgh_config_free(cfg);
+}
+
+static void put(int dirfd, const char *file, const char *text)
+{
+	int fd = openat(dirfd, file, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		die(file);
+	close(fd);
+}
+
+/* The syscalls a herded session cannot do without: make the leaf, write
+ * three limits, move in, move out, kill, remove. */
+static double bench_floor(const struct opts *o)
+{
+	char pid[24];
+	int root = open(o->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	double t0;
+
+	if (root < 0)
+		die("root");
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	mkdirat(root, "floor", 0755);
+	put(root, "cgroup.subtree_control", "+memory +pids +cpu");
+	put(root, "floor/cgroup.subtree_control", "+memory +pids +cpu");
+	t0 = now_us();
+	for (int i = 0; i < o->n; i++) {
+		if (mkdirat(root, "floor/leaf", 0755) < 0)
+			die("mkdir");
+		put(root, "floor/leaf/memory.max", "524288000");
+		put(root, "floor/leaf/pids.max", "1024");
+		put(root, "floor/leaf/memory.oom.group", "1");
+		put(root, "floor/leaf/cgroup.procs", pid);
+		put(root, "cgroup.procs", pid);
+		put(root, "floor/leaf/cgroup.kill", "1");
+		if (unlinkat(root, "floor/leaf", AT_REMOVEDIR) < 0)
+			die("rmdir");
+	}
+	t0 = (now_us() - t0) / o->n;
+	unlinkat(root, "floor", AT_REMOVEDIR);
+	close(root);
+	return t0;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .n = 200, .conf = "/etc/security/cgherd.conf", .user = "alice",
+			  .module = "/lib/security/pam_cgherd.so", .root = "/sys/fs/cgroup" };
+	double open_us, close_us;
+	int c;
+
+	while ((c = getopt(argc, argv, "n:c:u:m:")) != -1) {
+		switch (c) {
+		case 'n': o.n = atoi(optarg); break;
+		case 'c': o.conf = optarg; break;
+		case 'u': o.user = optarg; break;
+		case 'm': o.module = optarg; break;
+		default: die("usage: microbench [-n N] [-c CONF] [-u USER] [-m MODULE]");
+		}
+	}
+	if (o.n < 1)
+		die("-n must be at least 1");
+	double floor_us = bench_floor(&o);
+	double config_us = bench_config(&o);
+	double identity_us = bench_identity(&o);
+	bench_session(&o, &open_us, &close_us);
+	double pam_us = bench_pam(&o);
+	printf("micro n=%d pam_pair_us=%.1f config_us=%.1f identity_us=%.1f setup_us=%.1f "
+	       "close_us=%.1f floor_us=%.1f\n", o.n, pam_us, config_us, identity_us, open_us,
+	       close_us, floor_us);
+	return 0;
+}
