@@ -76,6 +76,13 @@ static void to_syslog(void *arg, int priority, const char *line)
 	syslog(priority, "%s", line);
 }
 
+/* gc: the admin sees what was collected, and the log keeps it. */
+static void to_both(void *arg, int priority, const char *line)
+{
+	to_stderr(arg, priority, line);
+	to_syslog(arg, priority, line);
+}
+
 static int load(const struct cli *c, struct cgh_config **cfg, bool quiet_ok)
 {
 	struct cgh_diag diag = { 0 };
@@ -153,11 +160,13 @@ static int status(struct cli *c, const struct cgh_config *cfg, const struct cgh_
 static int collect(struct cli *c, const struct cgh_config *cfg, const struct cgh_fs *fs,
 		   struct cgh_error *err)
 {
-	const struct cgh_log log = { .fn = to_stderr };
+	const struct cgh_log log = { .fn = to_both };
 	int n;
 
 	(void)c;
+	openlog("cgherd", LOG_PID, LOG_AUTHPRIV);
 	n = cgh_gc(fs, cfg->base, &log, err);
+	closelog();
 	if (n >= 0)
 		printf("collected %d dead session%s\n", n, n == 1 ? "" : "s");
 	return n;

@@ -186,6 +186,21 @@ if [ -n "$demo_conf" ]; then
 	install -m 644 "$demo_conf" "$root"/vm/demo.conf
 fi
 
+# the admin tool, built next to the module
+cli=$(dirname "$module")/cgherd
+if [ "$module" != none ] && [ -x "$cli" ]; then
+	add_elf "$cli"
+	install -m 755 "$cli" "$root"/usr/sbin/cgherd
+fi
+# other suites (bench/) add binaries with their libraries, and a hook sourced
+# here with $root, add_file and add_elf at hand
+for f in ${VM_EXTRA_ELF:-}; do
+	add_elf "$f"
+done
+if [ -n "${VM_EXTRA_HOOK:-}" ]; then
+	. "$VM_EXTRA_HOOK"
+fi
+
 (cd "$root" && find . -print | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) | gzip -1 >"$out.tmp"
 mv "$out.tmp" "$out"
 echo "mkinitramfs: wrote $out ($(du -h "$out" | cut -f1))" >&2

@@ -13,7 +13,7 @@ $(VM_HOG): tests/vm/hog.c
 	@mkdir -p $(dir $@)
 	$(CC) -static -O2 -Wall -o $@ $<
 
-vm-check: $(BUILD)/pam_cgherd.so $(VM_HOG)
+vm-check: $(BUILD)/pam_cgherd.so $(BUILD)/cgherd $(VM_HOG)
 	BUILD=$(abspath $(BUILD)) MODULE=$(abspath $(BUILD)/pam_cgherd.so) tests/vm/run.sh $(VM_SCENARIOS)
 
 demo: $(BUILD)/pam_cgherd.so $(VM_HOG)
