@@ -21,6 +21,12 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DCGHERD_VERSION=\"$(VERSION)\" $(WARN) $(H
 	      -Iinclude $(CFLAGS) $(EXTRA_CFLAGS)
 LDHARDEN  := -Wl,-z,relro -Wl,-z,now -Wl,--as-needed
 LIBS      := -lconfig
+# The systemd backend needs libsystemd (sd-bus); without it, it says so.
+WITH_SYSTEMD ?= $(shell pkg-config --exists libsystemd 2>/dev/null && echo yes)
+ifeq ($(WITH_SYSTEMD),yes)
+ALL_CFLAGS += -DCGH_HAVE_SYSTEMD
+LIBS       += -lsystemd
+endif
 
 LIB_SRC   := $(wildcard lib/*.c)
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
