@@ -1,0 +1,110 @@
+#!/bin/bash
+# The systemd-host suite, run by cgh-suite.service once the VM is up.  Each
+# scenario prints "@@CGH PASS name" or "@@CGH FAIL name: reason" on the console;
+# the verdicts come from the kernel's cgroup files and from logind.
+CG=/sys/fs/cgroup
+CONF=/etc/security/cgherd.conf
+
+echo "@@CGH BOOTED $(cut -d' ' -f1 /proc/uptime)"
+
+fail() { echo "@@CGH FAIL $scenario: $*"; return 1; }
+as_ssh() {
+	local u=$1
+	shift
+	ssh -T -n -i /etc/ssh/user_key -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+		-o LogLevel=ERROR -o BatchMode=yes -o ConnectTimeout=30 "$u@127.0.0.1" "$@"
+}
+wait_for() {
+	local i
+	for ((i = 0; i < $1 * 10; i++)); do
+		"${@:2}" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+key() { awk -v k="$2" '$1 == k { print $2 }' "$1" 2>/dev/null; }
+conf() {
+	cat >"$CONF" <<C
+backend = "$1";
+session = { pids_max = 1024; };
+rules = (
+  { name = "system"; match = { uid = "0-999"; }; action = "ignore"; },
+  { name = "students"; match = { group = "students"; };
+    session = { memory_max = "500M"; memory_swap_max = "0"; cpu_max = "20%"; };
+    user = { memory_max = "700M"; }; }
+);
+C
+	chmod 644 "$CONF"
+}
+no_user_sessions() { [ -z "$(loginctl list-sessions --no-legend | awk '$3 == "alice"')" ]; }
+runtime_gone() { [ ! -d /run/user/1001 ]; }
+
+# The login lands in its logind scope, which carries the rule's limits;
+# logind still lists the session; nothing is made under cgherd's own base.
+scenario_login() {
+	local out cg
+	out=$(as_ssh alice 'cg=$(sed -n "s/^0:://p" /proc/self/cgroup); echo "CG $cg";
+		d=/sys/fs/cgroup$cg; u=${d%/*}
+		echo "LIM $(cat $d/memory.max) $(cat $d/memory.swap.max) $(cat $d/cpu.max) $(cat $d/pids.max) $(cat $d/memory.oom.group) $(cat $u/memory.max)";
+		echo "RUN $(test -d /run/user/1001 && echo yes)";
+		loginctl list-sessions --no-legend | awk "\$3 == \"alice\" { print \"LOGIND \" \$1 }"') ||
+		{ fail "ssh login refused: $(journalctl -q -b --no-pager | grep -i cgherd | tail -n 3 | tr '\n' ' ')"; return 1; }
+	echo "$out" | sed 's/^/  /'
+	cg=$(echo "$out" | sed -n 's/^CG //p')
+	[[ $cg =~ ^/user\.slice/user-1001\.slice/session-[0-9a-z]+\.scope$ ]] || { fail "session in '$cg', not in a logind scope"; return 1; }
+	[ "$(echo "$out" | sed -n 's/^LIM //p')" = "524288000 0 20000 100000 1024 1 734003200" ] ||
+		{ fail "scope limits: $(echo "$out" | sed -n 's/^LIM //p'), expected 524288000 0 20000 100000 1024 1 734003200"; return 1; }
+	echo "$out" | grep -q '^LOGIND ' || { fail "loginctl did not list alice's session"; return 1; }
+	[ "$(echo "$out" | sed -n 's/^RUN //p')" = yes ] || { fail "no /run/user/1001 during the session"; return 1; }
+	[ ! -e $CG/cgherd ] || { fail "$CG/cgherd was created in systemd mode"; return 1; }
+}
+
+# The hogherder: 3 x 300 MB under 500M without swap, oom_group on the scope: the
+# whole session dies (sshd's [priv] included), counted in the user slice.
+scenario_hog() {
+	local slice=$CG/user.slice/user-1001.slice before after rc=0
+	as_ssh alice 'sleep 1' || { fail "first login refused"; return 1; }
+	before=$(key $slice/memory.events oom_group_kill)
+	as_ssh alice '/usr/local/bin/hog mem 3 300' >/dev/null 2>&1 || rc=$?
+	after=$(key $slice/memory.events oom_group_kill)
+	echo "  ssh exit $rc, user slice oom_group_kill ${before:-?} -> ${after:-?}"
+	[ "$rc" != 0 ] || { fail "the hog session ended normally"; return 1; }
+	[ -n "$after" ] && [ "$after" -gt "${before:-0}" ] || { fail "no group OOM kill counted (${before:-?} -> ${after:-?})"; return 1; }
+	wait_for 10 sh -c '! pgrep -f "^/usr/local/bin/hog" >/dev/null' || { fail "hog processes survived: $(pgrep -af hog)"; return 1; }
+}
+
+# Logging out leaves the runtime directory to logind: once alice has no session,
+# logind removes /run/user/1001 (UserStopDelaySec=10s by default).
+scenario_logout() {
+	wait_for 30 no_user_sessions || { fail "logind still lists sessions of alice: $(loginctl list-sessions --no-legend)"; return 1; }
+	wait_for 40 runtime_gone || { fail "/run/user/1001 still there 40 s after the last logout"; return 1; }
+}
+
+# backend = "cgroupfs" on a systemd host: the module refuses to move the login
+# out of its logind scope, says why, and leaves nothing behind.
+scenario_refuse() {
+	local since
+	conf cgroupfs
+	since=$(date '+%Y-%m-%d %H:%M:%S')
+	if as_ssh alice true 2>/dev/null; then
+		fail "login allowed with backend=cgroupfs and on_error=deny"
+		return 1
+	fi
+	sleep 1
+	journalctl -q --no-pager --since "$since" | grep -q 'pam_cgherd.*logind' ||
+		{ fail "no log line about the logind scope: $(journalctl -q --no-pager --since "$since" | grep -i cgherd | tr '\n' ' ')"; return 1; }
+	[ ! -e $CG/cgherd/user-1001 ] || { fail "half-made $CG/cgherd/user-1001 left"; return 1; }
+	conf auto
+}
+
+conf auto
+for scenario in login hog logout refuse; do
+	echo "@@CGH BEGIN $scenario"
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	if "scenario_$scenario"; then
+		echo "@@CGH PASS $scenario $(awk -v t="$t0" '{ printf "%.1f", $1 - t }' /proc/uptime)"
+	fi
+done
+echo "--- journal (cgherd) ---"
+journalctl -q -b --no-pager | grep -i cgherd | tail -n 30
+echo "@@CGH DONE $(cut -d' ' -f1 /proc/uptime)"
