@@ -7,6 +7,8 @@ PREFIX    ?= /usr/local
 SBINDIR   ?= $(PREFIX)/sbin
 MANDIR    ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
+UNITDIR   ?= $(SYSCONFDIR)/systemd/system
+INITDIR   ?= $(SYSCONFDIR)/init.d
 # The PAM module directory: where pam_unix.so lives (multiarch aware).
 PAMDIR    ?= $(shell for d in /usr/lib/$$($(CC) -print-multiarch 2>/dev/null)/security \
 		/lib/$$($(CC) -print-multiarch 2>/dev/null)/security /usr/lib64/security \
@@ -52,7 +54,8 @@ $(CLI): $(BUILD)/obj/cli/cgherd.o $(BUILD)/libcgherd.a
 	$(CC) -pie -o $@ $^ $(LDHARDEN) $(EXTRA_LDFLAGS) $(LIBS)
 
 include tests/tests.mk
--include tests/vm/vm.mk
+include tests/vm/vm.mk
+include tests/vm-systemd/vm-systemd.mk
 
 install: all
 	@test -n "$(PAMDIR)" || { echo "no PAM module directory found (set PAMDIR=)"; exit 1; }
@@ -68,6 +71,16 @@ install: all
 	else \
 		install -m 0644 config/cgherd.conf $(DESTDIR)$(SYSCONFDIR)/security/cgherd.conf; \
 	fi
+	@if [ -d $(DESTDIR)/usr/lib/systemd/system ] || [ -n "$(DESTDIR)" ]; then \
+		install -d $(DESTDIR)/usr/lib/systemd/system/session-.scope.d && \
+		install -m 0644 config/systemd/50-cgherd-oom.conf \
+			$(DESTDIR)/usr/lib/systemd/system/session-.scope.d/50-cgherd-oom.conf; \
+	fi
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(INITDIR)
+	sed 's|/usr/local/sbin|$(SBINDIR)|g' config/cgherd-watch.service >$(DESTDIR)$(UNITDIR)/cgherd-watch.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/cgherd-watch.service
+	sed 's|/usr/local/sbin|$(SBINDIR)|g' config/cgherd-watch.init >$(DESTDIR)$(INITDIR)/cgherd-watch
+	chmod 0755 $(DESTDIR)$(INITDIR)/cgherd-watch
 	@if [ -d $(DESTDIR)/usr/share/pam-configs ] || [ -n "$(DESTDIR)" ]; then \
 		install -d $(DESTDIR)/usr/share/pam-configs && \
 		install -m 0644 config/pam-configs/cgherd $(DESTDIR)/usr/share/pam-configs/cgherd; \
@@ -81,9 +94,10 @@ clean:
 # Static analysis: cppcheck and clang-tidy (checks in .clang-tidy), both
 # failing on any finding.
 LINT_SRC := $(LIB_SRC) pam_module/pam_cgherd.c cli/cgherd.c
+LINT_DEFS := -D_GNU_SOURCE $(if $(filter yes,$(WITH_SYSTEMD)),-DCGH_HAVE_SYSTEMD)
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
-		--std=c11 -D_GNU_SOURCE -Iinclude $(LINT_SRC)
-	clang-tidy --quiet $(LINT_SRC) -- -std=c11 -D_GNU_SOURCE -Iinclude -DCGHERD_VERSION=\"$(VERSION)\"
+		--std=c11 $(LINT_DEFS) -Iinclude $(LINT_SRC)
+	clang-tidy --quiet $(LINT_SRC) -- -std=c11 $(LINT_DEFS) -Iinclude -DCGHERD_VERSION=\"$(VERSION)\"
 
 .PHONY: lint

@@ -1,6 +1,7 @@
-/* cgherd(8): check, explain, status, run and gc, over the library that
+/* cgherd(8): check, explain, status, run, gc and watch, over the library that
  * pam_cgherd.so uses.  Exit status: see EXIT_* and man/cgherd.8. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
 #include <stdarg.h>
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <time.h>
@@ -18,6 +20,7 @@
 #include "cgh_match.h"
 #include "cgh_report.h"
 #include "cgh_session.h"
+#include "cgh_watch.h"
 
 enum {
 	EXIT_OK = 0,
@@ -33,6 +36,8 @@ struct cli {
 	const char *service;
 	const char *user;
 	bool json;
+	bool foreground;	/* watch -f */
+	const char *pidfile;	/* watch --pidfile */
 	char **cmd;
 	int cmd_argc;
 };
@@ -44,6 +49,7 @@ static void usage(FILE *out)
 	      "       cgherd status  [--conf FILE] [--json]\n"
 	      "       cgherd run     [--conf FILE] [--service NAME] -u USER -- COMMAND [ARG...]\n"
 	      "       cgherd gc      [--conf FILE]\n"
+	      "       cgherd watch   [--conf FILE] [-f] [--pidfile FILE]\n"
 	      "       cgherd --help | --version\n", out);
 }
 
@@ -154,7 +160,7 @@ static int with_tree(struct cli *c, int (*fn)(struct cli *c, const struct cgh_co
 static int status(struct cli *c, const struct cgh_config *cfg, const struct cgh_fs *fs,
 		  struct cgh_error *err)
 {
-	return cgh_report_status(stdout, fs, cfg->base, c->json, time(NULL), err);
+	return cgh_report_status(stdout, fs, cfg->base, cfg->backend != CGH_BACKEND_CGROUPFS, c->json, time(NULL), err);
 }
 
 static int collect(struct cli *c, const struct cgh_config *cfg, const struct cgh_fs *fs,
@@ -272,6 +278,95 @@ static int cmd_run(struct cli *c)
 	return rc;
 }
 
+/* ---- watch ------------------------------------------------------------------ */
+
+/* watch -f: syslog, and stderr too. */
+static void to_syslog_and_stderr(void *arg, int priority, const char *line)
+{
+	(void)arg;
+	syslog(priority, "%s", line);
+	fprintf(stderr, "cgherd: %s\n", line);
+}
+
+/* One PSI trigger fd per session: lift the soft open-file limit to the hard one. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			syslog(LOG_WARNING, "cannot raise the open-file limit: %m");
+	}
+}
+
+/* fork, setsid, chdir /, standard streams on /dev/null.  The parent exits 0. */
+static int daemonize(void)
+{
+	pid_t pid;
+	int null;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return fail(EXIT_CGROUP, "fork: %s", strerror(errno));
+	if (pid > 0)
+		_exit(EXIT_OK);
+	if (setsid() < 0 || chdir("/") < 0)
+		return fail(EXIT_CGROUP, "cannot detach: %s", strerror(errno));
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0)
+		return fail(EXIT_CGROUP, "/dev/null: %s", strerror(errno));
+	dup2(null, STDIN_FILENO);
+	dup2(null, STDOUT_FILENO);
+	dup2(null, STDERR_FILENO);
+	close(null);
+	return EXIT_OK;
+}
+
+static int write_pidfile(const char *path)
+{
+	char text[24];
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	int n = snprintf(text, sizeof(text), "%d\n", (int)getpid());
+	int e = 0;
+
+	if (fd < 0 || write(fd, text, (size_t)n) != n)
+		e = errno;
+	if (fd >= 0)
+		close(fd);
+	if (e != 0)
+		syslog(LOG_ERR, "cannot write pid file %s: %s", path, strerror(e));
+	return e != 0 ? EXIT_CGROUP : EXIT_OK;
+}
+
+static int cmd_watch(struct cli *c)
+{
+	const struct cgh_log log = { .fn = c->foreground ? to_syslog_and_stderr : to_syslog };
+	const struct cgh_watch_opts o = { .conf = c->conf, .sys = &cgh_sys_real, .log = &log };
+	struct cgh_config *cfg = NULL;
+	struct cgh_error err = { 0 };
+	int rc = load(c, &cfg, true);	/* refuse a bad file before detaching */
+
+	cgh_config_free(cfg);
+	if (rc != EXIT_OK)
+		return rc;
+	if (!c->foreground && (rc = daemonize()) != EXIT_OK)
+		return rc;
+	openlog("cgherd", LOG_PID, LOG_DAEMON);
+	raise_nofile();
+	if (c->pidfile != NULL)
+		rc = write_pidfile(c->pidfile);
+	if (rc == EXIT_OK && cgh_watch_run(&o, &err) < 0) {
+		syslog(LOG_ERR, "watch: %s", err.msg);
+		rc = fail(err.code == EINVAL ? EXIT_CONFIG : EXIT_CGROUP, "watch: %s", err.msg);
+	}
+	if (c->pidfile != NULL)
+		unlink(c->pidfile);
+	closelog();
+	return rc;
+}
+
 static const struct command {
 	const char *name;
 	int (*fn)(struct cli *c);
@@ -282,6 +377,7 @@ static const struct command {
 	{ "status", cmd_status, false },
 	{ "run", cmd_run, true },
 	{ "gc", cmd_gc, false },
+	{ "watch", cmd_watch, false },
 };
 
 static int parse(int argc, char **argv, const struct command *cmd, struct cli *c)
@@ -291,6 +387,8 @@ static int parse(int argc, char **argv, const struct command *cmd, struct cli *c
 		{ "service", required_argument, NULL, 's' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "pidfile", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool is_run = cmd->fn == cmd_run;
@@ -298,12 +396,14 @@ static int parse(int argc, char **argv, const struct command *cmd, struct cli *c
 
 	optind = 1;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+c:s:u:j", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "+c:s:u:jfp:", opts, NULL)) != -1) {
 		switch (o) {
 		case 'c': c->conf = optarg; break;
 		case 's': c->service = optarg; break;
 		case 'u': c->user = optarg; break;
 		case 'j': c->json = true; break;
+		case 'f': c->foreground = true; break;
+		case 'p': c->pidfile = optarg; break;
 		default: return fail(EXIT_USAGE, "%s: bad option %s", cmd->name, argv[optind - 1]);
 		}
 	}

@@ -31,6 +31,12 @@ struct cgh_sys {
 	/* The cgroup v2 path ("/a/b") of pid, from /proc/PID/cgroup. */
 	int (*proc_cgroup)(pid_t pid, char *buf, size_t len);
 	int (*kill)(pid_t pid, int sig);
+	/* Extended attributes of a cgroup directory (trusted.* on kernfs);
+	 * getxattr returns the value's length. */
+	int (*setxattr)(int dirfd, const char *path, const char *name, const char *value);
+	int (*getxattr)(int dirfd, const char *path, const char *name, char *buf, size_t len);
+	/* Resident set size (bytes) and command name of pid, from /proc. */
+	int (*proc_rss)(pid_t pid, uint64_t *rss, char *comm, size_t len);
 };
 
 extern const struct cgh_sys cgh_sys_real;
@@ -104,8 +110,16 @@ void cgh_fs_unlock(int lockfd);
 int cgh_fs_each_dir(const struct cgh_fs *fs, const char *dir, const char *prefix,
 		    int (*fn)(void *arg, const char *name), void *arg, struct cgh_error *err);
 
+/* The name of the rule a leaf was built under, recorded on its directory
+ * as the xattr CGH_RULE_XATTR. */
+#define CGH_RULE_XATTR "trusted.cgherd.rule"
+int cgh_fs_set_rule(const struct cgh_fs *fs, const char *dir, const char *rule,
+		    struct cgh_error *err);
+int cgh_fs_get_rule(const struct cgh_fs *fs, const char *dir, char *buf, size_t len);
+
 /* Pure helpers over file contents, exposed for tests. */
 int cgh_keyed_value(const char *text, const char *key, uint64_t *out);
 int cgh_proc_cgroup_v2(const char *text, char *buf, size_t len);
+int cgh_proc_status(const char *text, uint64_t *rss, char *comm, size_t len);
 
 #endif

@@ -17,6 +17,8 @@
 
 enum cgh_action { CGH_ACTION_HERD, CGH_ACTION_IGNORE };
 enum cgh_on_error { CGH_ON_ERROR_DENY, CGH_ON_ERROR_ALLOW };
+/* auto: systemd when the login is already in a logind session scope */
+enum cgh_backend { CGH_BACKEND_AUTO, CGH_BACKEND_CGROUPFS, CGH_BACKEND_SYSTEMD };
 
 struct cgh_strlist {
 	char **v;
@@ -37,6 +39,27 @@ struct cgh_rule {
 	struct cgh_limits session, user;
 };
 
+/* The `watch` group: read by `cgherd watch` only (the module validates it). */
+#define CGH_WATCH_INTERVAL_DEFAULT 10u	/* s */
+#define CGH_WATCH_COOLDOWN_DEFAULT 60u	/* s */
+#define CGH_PSI_STALL_DEFAULT 150000u	/* µs */
+#define CGH_PSI_WINDOW_DEFAULT 1000000u	/* µs */
+#define CGH_PSI_WINDOW_MIN 500000u	/* the kernel's bounds */
+#define CGH_PSI_WINDOW_MAX 10000000u
+#define CGH_PSI_GRACE_DEFAULT 10u	/* s */
+
+struct cgh_watch_config {
+	char **on_oom;			/* argv with %u %U %s %r %%, NULL-terminated; NULL: none */
+	unsigned reclaim_percent;	/* of the leaf's memory.max; 0: none */
+	uint64_t reclaim_bytes;		/* 0: none */
+	unsigned reclaim_interval;	/* s */
+	unsigned reclaim_cooldown;	/* s */
+	bool pressure_guard;
+	unsigned pressure_stall_us, pressure_window_us;
+	unsigned pressure_grace;	/* s */
+	bool pressure_kill;
+};
+
 struct cgh_config {
 	char *path;
 	char *cgroup_root;
@@ -44,10 +67,13 @@ struct cgh_config {
 	enum cgh_on_error on_error;
 	bool kill_on_close;
 	enum cgh_action default_action;
+	enum cgh_backend backend;
+	bool move_from_logind;	/* cgroupfs backend: take logins out of logind scopes */
 	bool debug;
 	struct cgh_limits session, user;
 	struct cgh_rule *rules;
 	size_t n_rules;
+	struct cgh_watch_config watch;
 };
 
 /* Error lines, "FILE:LINE: setting: message", at most CGH_DIAG_MAX kept. */

@@ -16,9 +16,10 @@
 void cgh_report_explain(FILE *out, const struct cgh_config *cfg, const struct cgh_identity *id,
 			const char *service, const struct cgh_decision *d);
 
-/* One line (or JSON object) per live session leaf under base.  Returns the
- * number of sessions, or -errno with err set. */
-int cgh_report_status(FILE *out, const struct cgh_fs *fs, const char *base, bool json,
-		      time_t now, struct cgh_error *err);
+/* One line (or JSON object) per live session leaf under base, and with
+ * systemd also per logind session scope.  Returns the number of sessions,
+ * or -errno with err set. */
+int cgh_report_status(FILE *out, const struct cgh_fs *fs, const char *base, bool systemd,
+		      bool json, time_t now, struct cgh_error *err);
 
 #endif

@@ -26,13 +26,14 @@ struct cgh_session {
 	char root[256];
 	char base[72];
 	char user_dir[96];	/* base/user-UID */
-	char leaf[128];		/* base/user-UID/session-PID */
+	char leaf[160];		/* base/user-UID/session-PID, or the logind scope */
 	char origin[512];	/* where the opener was, relative to root */
 	char user[64];		/* sanitized, for log lines */
 	char rule[72];
 	uid_t uid;
 	pid_t opener;
 	bool kill_on_close;
+	bool systemd;		/* limits set on logind's scope through systemd */
 };
 
 enum cgh_open_result { CGH_HERDED = 0, CGH_IGNORED = 1 };

@@ -9,6 +9,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -110,6 +111,44 @@ static int real_kill(pid_t pid, int sig)
 	return kill(pid, sig) < 0 ? -errno : 0;
 }
 
+/* The xattr calls take a path: reach the directory through its fd. */
+static void fd_path(int dirfd, const char *path, char *out, size_t len)
+{
+	snprintf(out, len, "/proc/self/fd/%d/%s", dirfd, path);
+}
+
+static int real_setxattr(int dirfd, const char *path, const char *name, const char *value)
+{
+	char p[PATH_MAX];
+
+	fd_path(dirfd, path, p, sizeof(p));
+	return lsetxattr(p, name, value, strlen(value), 0) < 0 ? -errno : 0;
+}
+
+static int real_getxattr(int dirfd, const char *path, const char *name, char *buf, size_t len)
+{
+	char p[PATH_MAX];
+	ssize_t n;
+
+	fd_path(dirfd, path, p, sizeof(p));
+	n = lgetxattr(p, name, buf, len);
+	return n < 0 ? -errno : (int)n;
+}
+
+static int real_proc_rss(pid_t pid, uint64_t *rss, char *comm, size_t len)
+{
+	char path[64], text[4096];
+	int fd, r;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = read_fd(fd, text, sizeof(text));
+	close(fd);
+	return r < 0 ? r : cgh_proc_status(text, rss, comm, len);
+}
+
 const struct cgh_sys cgh_sys_real = {
 	.open_root = real_open_root,
 	.mkdirat = real_mkdirat,
@@ -119,6 +158,9 @@ const struct cgh_sys cgh_sys_real = {
 	.fs_magic = real_fs_magic,
 	.proc_cgroup = real_proc_cgroup,
 	.kill = real_kill,
+	.setxattr = real_setxattr,
+	.getxattr = real_getxattr,
+	.proc_rss = real_proc_rss,
 };
 
 /* ---- pure helpers ----------------------------------------------------- */
@@ -160,6 +202,27 @@ int cgh_proc_cgroup_v2(const char *text, char *buf, size_t len)
 		return 0;
 	}
 	return -ENOENT;
+}
+
+/* "Name:" and "VmRSS:" (kB) of /proc/PID/status; -ENOENT without VmRSS
+ * (a kernel thread or a zombie). */
+int cgh_proc_status(const char *text, uint64_t *rss, char *comm, size_t len)
+{
+	bool have_rss = false;
+
+	snprintf(comm, len, "?");
+	for (const char *p = text; p != NULL && *p != '\0'; p = next_line(p)) {
+		if (strncmp(p, "Name:", 5) == 0) {
+			const char *v = p + 5 + strspn(p + 5, " \t");
+			int n = (int)strcspn(v, "\n");
+			snprintf(comm, len, "%.*s", n, v);
+		} else if (strncmp(p, "VmRSS:", 6) == 0) {
+			unsigned long long kb = strtoull(p + 6, NULL, 10);
+			*rss = (uint64_t)kb * 1024u;
+			have_rss = true;
+		}
+	}
+	return have_rss ? 0 : -ENOENT;
 }
 
 /* ---- files ------------------------------------------------------------ */
@@ -512,4 +575,26 @@ int cgh_fs_each_dir(const struct cgh_fs *fs, const char *dir, const char *prefix
 	}
 	closedir(d);
 	return r;
+}
+
+int cgh_fs_set_rule(const struct cgh_fs *fs, const char *dir, const char *rule,
+		    struct cgh_error *err)
+{
+	int r = fs->sys->setxattr(fs->rootfd, dir, CGH_RULE_XATTR, rule);
+
+	if (r < 0)
+		return cgh_fail(err, -r, "cannot set %s on %s/%s", CGH_RULE_XATTR, fs->root, dir);
+	return 0;
+}
+
+int cgh_fs_get_rule(const struct cgh_fs *fs, const char *dir, char *buf, size_t len)
+{
+	char raw[128];
+	int n = fs->sys->getxattr(fs->rootfd, dir, CGH_RULE_XATTR, raw, sizeof(raw) - 1);
+
+	if (n < 0)
+		return n;
+	raw[n] = '\0';
+	cgh_sanitize(buf, len, raw);
+	return 0;
 }

@@ -17,6 +17,7 @@
 
 #include "cgh_config.h"
 #include "cgh_log.h"
+#include "cgh_watch.h"
 
 struct loader {
 	const char *source;	/* file name, or "argument 'k=v'" */
@@ -160,21 +161,32 @@ static int set_string(struct loader *ld, const config_setting_t *s, const char *
 	return 0;
 }
 
+/* One of the NULL-terminated names; its index in *out. */
 static int get_choice(struct loader *ld, const config_setting_t *s, const char *where,
-		      const char *a, const char *b, int *out)
+		      const char *const *names, int *out)
 {
+	char expected[128] = "";
 	const char *v = NULL;
+	size_t used = 0;
 
 	if (get_string(ld, s, where, &v) < 0)
 		return -EINVAL;
-	if (strcmp(v, a) == 0)
-		*out = 0;
-	else if (strcmp(v, b) == 0)
-		*out = 1;
-	else
-		return bad(ld, s, where, "expected \"%s\" or \"%s\", not \"%s\"", a, b, v);
-	return 0;
+	for (int i = 0; names[i] != NULL; i++) {
+		if (strcmp(v, names[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+		used += (size_t)snprintf(expected + used, sizeof(expected) - used, "%s\"%s\"",
+					 i == 0 ? "" : names[i + 1] ? ", " : " or ", names[i]);
+		if (used >= sizeof(expected))
+			break;
+	}
+	return bad(ld, s, where, "expected %s, not \"%s\"", expected, v);
 }
+
+static const char *const on_error_names[] = { "deny", "allow", NULL };
+static const char *const action_names[] = { "herd", "ignore", NULL };
+static const char *const backend_names[] = { "auto", "cgroupfs", "systemd", NULL };
 
 /* ---- top-level scalars ------------------------------------------------ */
 
@@ -222,7 +234,7 @@ static int load_on_error(struct loader *ld, const config_setting_t *s, const cha
 {
 	int v = 0;
 
-	if (get_choice(ld, s, where, "deny", "allow", &v) < 0)
+	if (get_choice(ld, s, where, on_error_names, &v) < 0)
 		return -EINVAL;
 	ld->cfg->on_error = v ? CGH_ON_ERROR_ALLOW : CGH_ON_ERROR_DENY;
 	return 0;
@@ -232,18 +244,38 @@ static int load_default_action(struct loader *ld, const config_setting_t *s, con
 {
 	int v = 0;
 
-	if (get_choice(ld, s, where, "herd", "ignore", &v) < 0)
+	if (get_choice(ld, s, where, action_names, &v) < 0)
 		return -EINVAL;
 	ld->cfg->default_action = v ? CGH_ACTION_IGNORE : CGH_ACTION_HERD;
 	return 0;
 }
 
-static int load_kill_on_close(struct loader *ld, const config_setting_t *s, const char *where)
+static int load_backend(struct loader *ld, const config_setting_t *s, const char *where)
+{
+	int v = 0;
+
+	if (get_choice(ld, s, where, backend_names, &v) < 0)
+		return -EINVAL;
+	ld->cfg->backend = (enum cgh_backend)v;
+	return 0;
+}
+
+static int load_bool(struct loader *ld, const config_setting_t *s, const char *where, bool *out)
 {
 	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
 		return wrong_type(ld, s, where, "a boolean (true or false)");
-	ld->cfg->kill_on_close = config_setting_get_bool(s) != 0;
+	*out = config_setting_get_bool(s) != 0;
 	return 0;
+}
+
+static int load_move_from_logind(struct loader *ld, const config_setting_t *s, const char *where)
+{
+	return load_bool(ld, s, where, &ld->cfg->move_from_logind);
+}
+
+static int load_kill_on_close(struct loader *ld, const config_setting_t *s, const char *where)
+{
+	return load_bool(ld, s, where, &ld->cfg->kill_on_close);
 }
 
 /* ---- limits ----------------------------------------------------------- */
@@ -476,7 +508,7 @@ static int load_rule_key(struct loader *ld, const config_setting_t *s, const cha
 	if (strcmp(name, "user") == 0)
 		return load_limits(ld, s, path, &rule->user);
 	if (strcmp(name, "action") == 0) {
-		if (get_choice(ld, s, path, "herd", "ignore", &v) < 0)
+		if (get_choice(ld, s, path, action_names, &v) < 0)
 			return -EINVAL;
 		rule->action = v ? CGH_ACTION_IGNORE : CGH_ACTION_HERD;
 		return 0;
@@ -549,6 +581,136 @@ static int load_rules(struct loader *ld, const config_setting_t *s, const char *
 	return r;
 }
 
+/* ---- watch (cgherd watch) -------------------------------------------------- */
+
+static int load_on_oom(struct loader *ld, const config_setting_t *s, const char *where)
+{
+	const char *v = NULL;
+	char why[160];
+	char **argv = NULL;
+	int r;
+
+	if (get_string(ld, s, where, &v) < 0)
+		return -EINVAL;
+	r = cgh_cmd_split(v, &argv, why, sizeof(why));
+	if (r < 0)
+		return bad(ld, s, where, "%s", why);
+	cgh_cmd_free(ld->cfg->watch.on_oom);
+	ld->cfg->watch.on_oom = argv;
+	return 0;
+}
+
+/* "80%" of the leaf's memory.max, or a size ("400M", bytes); 0 turns it off. */
+static int load_reclaim_threshold(struct loader *ld, const config_setting_t *s, const char *where)
+{
+	struct cgh_watch_config *w = &ld->cfg->watch;
+	const char *v = NULL;
+	uint64_t n = 0;
+
+	w->reclaim_percent = 0;
+	w->reclaim_bytes = 0;
+	if (is_int(s)) {
+		long long i = config_setting_get_int64(s);
+		if (i < 0)
+			return bad(ld, s, where, "%lld out of range", i);
+		w->reclaim_bytes = (uint64_t)i;
+		return 0;
+	}
+	if (get_string(ld, s, where, &v) < 0)
+		return -EINVAL;
+	size_t len = strlen(v);
+	if (len > 1 && v[len - 1] == '%') {
+		char digits[8];
+		if (len - 1 >= sizeof(digits))
+			return bad(ld, s, where, "invalid percentage \"%s\" (1-100%%)", v);
+		memcpy(digits, v, len - 1);
+		digits[len - 1] = '\0';
+		if (cgh_parse_u64(digits, &n) < 0 || n < 1 || n > 100)
+			return bad(ld, s, where, "invalid percentage \"%s\" (1-100%%)", v);
+		w->reclaim_percent = (unsigned)n;
+		return 0;
+	}
+	if (cgh_parse_size(v, 0, &n) < 0 || n == CGH_UNLIMITED)
+		return bad(ld, s, where, "invalid threshold \"%s\" (N%% of memory_max, or bytes with K/M/G/T)", v);
+	w->reclaim_bytes = n;
+	return 0;
+}
+
+static int get_uint(struct loader *ld, const config_setting_t *s, const char *where,
+		    long long lo, long long hi, unsigned *out)
+{
+	long long v;
+
+	if (!is_int(s))
+		return wrong_type(ld, s, where, "an integer");
+	v = config_setting_get_int64(s);
+	if (v < lo || v > hi)
+		return bad(ld, s, where, "%lld out of range %lld-%lld", v, lo, hi);
+	*out = (unsigned)v;
+	return 0;
+}
+
+static int get_bool(struct loader *ld, const config_setting_t *s, const char *where, bool *out)
+{
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+		return wrong_type(ld, s, where, "a boolean (true or false)");
+	*out = config_setting_get_bool(s) != 0;
+	return 0;
+}
+
+static int load_watch_key(struct loader *ld, const config_setting_t *s, const char *where)
+{
+	struct cgh_watch_config *w = &ld->cfg->watch;
+	const char *name = config_setting_name(s);
+
+	if (strcmp(name, "on_oom") == 0)
+		return load_on_oom(ld, s, where);
+	if (strcmp(name, "reclaim_threshold") == 0)
+		return load_reclaim_threshold(ld, s, where);
+	if (strcmp(name, "reclaim_interval") == 0)
+		return get_uint(ld, s, where, 1, 3600, &w->reclaim_interval);
+	if (strcmp(name, "reclaim_cooldown") == 0)
+		return get_uint(ld, s, where, 0, 86400, &w->reclaim_cooldown);
+	if (strcmp(name, "pressure_guard") == 0)
+		return get_bool(ld, s, where, &w->pressure_guard);
+	if (strcmp(name, "pressure_stall_us") == 0)
+		return get_uint(ld, s, where, 1, CGH_PSI_WINDOW_MAX, &w->pressure_stall_us);
+	if (strcmp(name, "pressure_window_us") == 0)
+		return get_uint(ld, s, where, CGH_PSI_WINDOW_MIN, CGH_PSI_WINDOW_MAX,
+				&w->pressure_window_us);
+	if (strcmp(name, "pressure_grace") == 0)
+		return get_uint(ld, s, where, 0, 3600, &w->pressure_grace);
+	if (strcmp(name, "pressure_kill") == 0)
+		return get_bool(ld, s, where, &w->pressure_kill);
+	return -ENOENT;
+}
+
+static int load_watch(struct loader *ld, const config_setting_t *group, const char *where)
+{
+	const struct cgh_watch_config *w = &ld->cfg->watch;
+	int r = 0;
+
+	if (config_setting_type(group) != CONFIG_TYPE_GROUP)
+		return wrong_type(ld, group, where, "a group { ... }");
+	for (int i = 0; i < config_setting_length(group); i++) {
+		const config_setting_t *s = config_setting_get_elem(group, (unsigned)i);
+		char path[256];
+		int rr;
+
+		snprintf(path, sizeof(path), "%.120s.%.120s", where, config_setting_name(s));
+		rr = load_watch_key(ld, s, path);
+		if (rr == -ENOENT)
+			rr = bad(ld, s, where, "unknown setting '%s' (on_oom, reclaim_threshold, reclaim_interval, reclaim_cooldown, pressure_guard, pressure_stall_us, pressure_window_us, pressure_grace, pressure_kill)",
+				 config_setting_name(s));
+		if (rr < 0)
+			r = rr;
+	}
+	if (r == 0 && w->pressure_stall_us > w->pressure_window_us)
+		r = bad(ld, group, where, "pressure_stall_us (%u) must not exceed pressure_window_us (%u)",
+			w->pressure_stall_us, w->pressure_window_us);
+	return r;
+}
+
 /* ---- top level -------------------------------------------------------- */
 
 enum arg_form { ARG_NONE, ARG_STRING, ARG_BOOL };
@@ -563,9 +725,12 @@ static const struct top_key {
 	{ "on_error", load_on_error, ARG_STRING },
 	{ "kill_on_close", load_kill_on_close, ARG_BOOL },
 	{ "default_action", load_default_action, ARG_STRING },
+	{ "backend", load_backend, ARG_STRING },
+	{ "move_from_logind", load_move_from_logind, ARG_BOOL },
 	{ "session", load_top_session, ARG_NONE },
 	{ "user", load_top_user, ARG_NONE },
 	{ "rules", load_rules, ARG_NONE },
+	{ "watch", load_watch, ARG_NONE },
 };
 
 static const struct top_key *find_top_key(const char *name, size_t len)
@@ -751,7 +916,8 @@ static int load_argument(struct loader *ld, const char *arg)
 
 	if (key == NULL || key->arg == ARG_NONE)
 		return bad_argument(ld, "not conf=PATH, debug, or KEY=VALUE with KEY one of "
-					"cgroup_root, base, on_error, kill_on_close, default_action");
+					"cgroup_root, base, on_error, kill_on_close, default_action, backend, "
+					"move_from_logind");
 	if (strpbrk(eq + 1, "\"\\;\n\r") != NULL || strlen(arg) > 512)
 		return bad_argument(ld, "value too long or with a quote, backslash, ';' or newline");
 	snprintf(doc, sizeof(doc), key->arg == ARG_STRING ? "%.*s = \"%s\";" : "%.*s = %s;",
@@ -800,6 +966,11 @@ static struct cgh_config *config_new(const char *path)
 	cfg->kill_on_close = true;
 	cfg->default_action = CGH_ACTION_HERD;
 	cgh_limits_set(&cfg->session, CGH_OOM_GROUP, 1);
+	cfg->watch.reclaim_interval = CGH_WATCH_INTERVAL_DEFAULT;
+	cfg->watch.reclaim_cooldown = CGH_WATCH_COOLDOWN_DEFAULT;
+	cfg->watch.pressure_stall_us = CGH_PSI_STALL_DEFAULT;
+	cfg->watch.pressure_window_us = CGH_PSI_WINDOW_DEFAULT;
+	cfg->watch.pressure_grace = CGH_PSI_GRACE_DEFAULT;
 	if (cfg->path == NULL || cfg->cgroup_root == NULL || cfg->base == NULL) {
 		cgh_config_free(cfg);
 		return NULL;
@@ -901,6 +1072,7 @@ void cgh_config_free(struct cgh_config *cfg)
 	if (cfg == NULL)
 		return;
 	free_rules(cfg);
+	cgh_cmd_free(cfg->watch.on_oom);
 	free(cfg->path);
 	free(cfg->cgroup_root);
 	free(cfg->base);

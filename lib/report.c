@@ -10,6 +10,18 @@
 
 /* ---- explain ---------------------------------------------------------- */
 
+static const char *backend_text(enum cgh_backend b)
+{
+	switch (b) {
+	case CGH_BACKEND_CGROUPFS:
+		return "cgroupfs (a leaf under the base; logins in a logind scope are refused)";
+	case CGH_BACKEND_SYSTEMD:
+		return "systemd (limits set on the login's logind scope and user slice)";
+	default:
+		return "auto (the logind scope through systemd if the login is in one, else a leaf under the base)";
+	}
+}
+
 static void explain_limits(FILE *out, const char *title, const struct cgh_limits *l)
 {
 	fprintf(out, "%s\n", title);
@@ -47,12 +59,17 @@ void cgh_report_explain(FILE *out, const struct cgh_config *cfg, const struct cg
 	else
 		fprintf(out, "rule:    no rule: default_action\n");
 	fprintf(out, "action:  %s\n", cgh_action_name(d->action));
+	fprintf(out, "backend: %s\n", backend_text(cfg->backend));
 	if (d->action == CGH_ACTION_IGNORE) {
 		fprintf(out, "the session is left where it is; nothing is written\n");
 		return;
 	}
-	fprintf(out, "leaf:    %s/%s/user-%u/session-<pid>\n", cfg->cgroup_root, cfg->base,
-		(unsigned)id->uid);
+	if (cfg->backend != CGH_BACKEND_SYSTEMD)
+		fprintf(out, "leaf:    %s/%s/user-%u/session-<pid>\n", cfg->cgroup_root, cfg->base,
+			(unsigned)id->uid);
+	if (cfg->backend != CGH_BACKEND_CGROUPFS)
+		fprintf(out, "scope:   %s/user.slice/user-%u.slice/session-<id>.scope (systemd)\n",
+			cfg->cgroup_root, (unsigned)id->uid);
 	explain_limits(out, "session limits (written to the leaf):", &d->session);
 	snprintf(title, sizeof(title), "user limits (written to %s/%s/user-%u):", cfg->cgroup_root,
 		 cfg->base, (unsigned)id->uid);
@@ -194,15 +211,15 @@ static int status_user(void *arg, const char *name)
 	char *end;
 	unsigned long uid = strtoul(name + 5, &end, 10);
 
-	if (*end != '\0')
+	if (*end != '\0' && strcmp(end, ".slice") != 0)	/* user-UID, user-UID.slice */
 		return 0;
 	w->uid = (unsigned)uid;
 	snprintf(w->user_dir, sizeof(w->user_dir), "%.64s/%.80s", w->base, name);
 	return cgh_fs_each_dir(w->fs, w->user_dir, "session-", status_leaf, w, NULL);
 }
 
-int cgh_report_status(FILE *out, const struct cgh_fs *fs, const char *base, bool json,
-		      time_t now, struct cgh_error *err)
+int cgh_report_status(FILE *out, const struct cgh_fs *fs, const char *base, bool systemd,
+		      bool json, time_t now, struct cgh_error *err)
 {
 	struct status_walk w = { .out = out, .fs = fs, .base = base, .json = json, .now = now };
 	int r;
@@ -215,6 +232,12 @@ int cgh_report_status(FILE *out, const struct cgh_fs *fs, const char *base, bool
 	r = cgh_fs_each_dir(fs, base, "user-", status_user, &w, err);
 	if (r == -ENOENT)
 		r = 0;	/* no session was ever herded */
+	if (r == 0 && systemd) {	/* the systemd backend herds logind's scopes */
+		w.base = "user.slice";
+		r = cgh_fs_each_dir(fs, "user.slice", "user-", status_user, &w, NULL);
+		if (r == -ENOENT)
+			r = 0;
+	}
 	if (json)
 		fputs(w.count ? "\n]\n" : "]\n", out);
 	return r < 0 ? r : w.count;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cgh_session.h"
+#include "cgh_systemd.h"
 
 #define LEAF_NAME_TRIES 64
 #define USER_DIR_LOCK_MS 500
@@ -136,10 +137,21 @@ static int make_leaf(const struct cgh_fs *fs, struct cgh_session *s, struct cgh_
 			    s->user_dir, (int)s->opener, LEAF_NAME_TRIES);
 }
 
+/* The rule's name on the leaf, for `cgherd watch`; best effort: a kernel
+ * without trusted xattrs on cgroupfs must not stop a login. */
+static void record_rule(const struct cgh_fs *fs, const struct cgh_session *s,
+			const struct cgh_log *log)
+{
+	struct cgh_error why = { 0 };
+
+	if (cgh_fs_set_rule(fs, s->leaf, s->rule, &why) < 0)
+		cgh_logf(log, LOG_NOTICE, "rule name not recorded: %s", why.msg);
+}
+
 /* Under the shared lock: everything from the user directory to the move. */
 static int build_leaf(const struct cgh_fs *fs, struct cgh_session *s,
 		      const struct cgh_decision *d, unsigned needed, struct progress *p,
-		      struct cgh_error *err)
+		      const struct cgh_log *log, struct cgh_error *err)
 {
 	int r = cgh_fs_enable(fs, s->base, needed, err);
 
@@ -155,8 +167,8 @@ static int build_leaf(const struct cgh_fs *fs, struct cgh_session *s,
 	if (r == 0)
 		r = cgh_fs_write_limits(fs, s->leaf, &d->session, err);
 	if (r == 0)
-		r = cgh_fs_where(fs, s->opener, s->origin, sizeof(s->origin), err);
-	if (r == 0)
+		record_rule(fs, s, log);
+	if (r == 0)	/* s->origin: where choose_backend found the opener */
 		r = cgh_fs_move(fs, s->leaf, s->opener, err);
 	return r;
 }
@@ -240,10 +252,81 @@ static int herd(const struct cgh_fs *fs, struct cgh_session *s, const struct cgh
 			r = lockfd;
 	}
 	if (r == 0)
-		r = build_leaf(fs, s, d, needed, &p, err);
+		r = build_leaf(fs, s, d, needed, &p, env->log, err);
 	if (r < 0)
 		roll_back(fs, s, &p);
 	cgh_fs_unlock(lockfd);
+	return r;
+}
+
+/* ---- the systemd backend ---------------------------------------------- */
+
+/* Where the opener is decides, with cfg->backend, how it is herded. */
+static int choose_backend(const struct cgh_fs *fs, const struct cgh_config *cfg,
+			  struct cgh_session *s, struct cgh_logind_scope *scope,
+			  struct cgh_error *err)
+{
+	const char *where = s->origin;
+	int r = cgh_fs_where(fs, s->opener, s->origin, sizeof(s->origin), err);
+	bool in_scope = r == 0 && cgh_logind_scope_parse(where, scope);
+
+	if (r < 0)
+		return r;
+	if (cfg->backend == CGH_BACKEND_SYSTEMD && !in_scope)
+		return cgh_fail_msg(err, ENOENT,
+				    "backend = \"systemd\", but process %d is in /%s, not in a logind session scope (is pam_systemd stacked before pam_cgherd?)",
+				    (int)s->opener, where);
+	if (cfg->backend == CGH_BACKEND_CGROUPFS && in_scope && !cfg->move_from_logind)
+		return cgh_fail_msg(err, EPERM,
+				    "process %d is in logind's session scope /%s: moving it out would detach the login from logind (use backend = \"auto\" or \"systemd\", or move_from_logind = true)",
+				    (int)s->opener, where);
+	s->systemd = in_scope && cfg->backend != CGH_BACKEND_CGROUPFS;
+	return 0;
+}
+
+/* memory.oom.group = 1 on the scope: systemd 253 and later keep it from an
+ * OOMPolicy=kill drop-in for session-.scope (installed with the module); on
+ * older ones nothing in systemd sets it, so it is written directly. */
+static int scope_oom_group(const struct cgh_fs *fs, const struct cgh_session *s,
+			   struct cgh_error *err)
+{
+	char value[8] = "";
+	int version = cgh_systemd_version(CGH_BUS_TIMEOUT_MS, err);
+
+	if (version < 0)
+		return version;
+	if (version < CGH_SYSTEMD_OOM_POLICY_VERSION)
+		return cgh_fs_write(fs, s->leaf, "memory.oom.group", "1", err);
+	if (cgh_fs_read(fs, s->leaf, "memory.oom.group", value, sizeof(value), err) < 0)
+		return -EIO;
+	if (value[0] != '1')
+		return cgh_fail_msg(err, ENOTSUP,
+				    "systemd %d did not set memory.oom.group on %s: install the OOMPolicy=kill drop-in for session-.scope",
+				    version, s->leaf);
+	return 0;
+}
+
+static int set_unit(const char *unit, const struct cgh_limits *l, struct cgh_error *err)
+{
+	struct cgh_unit_property props[CGH_MAX_UNIT_PROPERTIES];
+	size_t n = cgh_unit_properties(l, props);
+
+	return n == 0 ? 0 : cgh_systemd_set_properties(unit, props, n, CGH_BUS_TIMEOUT_MS, err);
+}
+
+static int herd_systemd(const struct cgh_fs *fs, struct cgh_session *s,
+			const struct cgh_decision *d, const struct cgh_logind_scope *scope,
+			struct cgh_error *err)
+{
+	int r;
+
+	snprintf(s->user_dir, sizeof(s->user_dir), "user.slice/%s", scope->slice);
+	snprintf(s->leaf, sizeof(s->leaf), "%.60s/%.95s", s->user_dir, scope->scope);
+	r = set_unit(scope->scope, &d->session, err);
+	if (r == 0)
+		r = set_unit(scope->slice, &d->user, err);
+	if (r == 0 && cgh_limits_has(&d->session, CGH_OOM_GROUP) && d->session.value[CGH_OOM_GROUP])
+		r = scope_oom_group(fs, s, err);
 	return r;
 }
 
@@ -252,6 +335,7 @@ int cgh_session_open(const struct cgh_config *cfg, const struct cgh_identity *id
 		     struct cgh_session **out, struct cgh_error *err)
 {
 	struct cgh_fs fs = { .rootfd = -1 };
+	struct cgh_logind_scope scope;
 	struct cgh_decision d;
 	struct cgh_session *s = NULL;
 	int r;
@@ -269,7 +353,9 @@ int cgh_session_open(const struct cgh_config *cfg, const struct cgh_identity *id
 	}
 	r = cgh_fs_open(&fs, cfg->cgroup_root, env->sys, err);
 	if (r == 0)
-		r = herd(&fs, s, &d, env, err);
+		r = choose_backend(&fs, cfg, s, &scope, err);
+	if (r == 0)
+		r = s->systemd ? herd_systemd(&fs, s, &d, &scope, err) : herd(&fs, s, &d, env, err);
 	if (r == 0) {
 		log_herded(s, service, &d, env->log);
 		*out = s;
@@ -359,6 +445,11 @@ int cgh_session_close(const struct cgh_session *s, const struct cgh_env *env,
 
 	if (r < 0)
 		return r;
+	if (s->systemd) {	/* the scope is systemd's: it ends and removes it */
+		cgh_fs_stats(&fs, s->leaf, &st);
+		outcome = "left_to_systemd";
+		goto report;
+	}
 	lockfd = cgh_fs_lock(&fs, s->base, false, CGH_LOCK_TIMEOUT_MS, NULL);
 	r = move_out(&fs, s, env->log, err);
 	cgh_fs_stats(&fs, s->leaf, &st);
@@ -367,6 +458,7 @@ int cgh_session_close(const struct cgh_session *s, const struct cgh_env *env,
 	cgh_fs_unlock(lockfd);
 	if (r == 0)
 		remove_user_dir(&fs, s);
+report:
 	cgh_stats_describe(&st, figures, sizeof(figures));
 	cgh_logf(env->log, LOG_INFO, "closed user=%s uid=%u rule=%s leaf=%s/%s %s leaf_%s",
 		 s->user, (unsigned)s->uid, s->rule, s->root, s->leaf, figures,

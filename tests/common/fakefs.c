@@ -23,6 +23,9 @@ static const struct { const char *name, *text; } control_files[] = {
 	{ "memory.oom.group", "0\n" },
 	{ "memory.current", "0\n" },
 	{ "memory.peak", "0\n" },
+	{ "memory.stat", "anon 0\nfile 0\n" },
+	{ "memory.reclaim", "" },
+	{ "memory.pressure", "" },
 	{ "memory.events", "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\noom_group_kill 0\n" },
 	{ "cpu.max", "max 100000\n" },
 	{ "cpu.weight", "100\n" },
@@ -308,6 +311,50 @@ static int fake_kill(pid_t pid, int sig)
 	return 0;
 }
 
+static void xattr_file(const char *path, const char *name, char *out, size_t len)
+{
+	snprintf(out, len, "%s/.xattr-%s", path, name);
+}
+
+static int fake_setxattr(int at, const char *path, const char *name, const char *value)
+{
+	char file[PATH_MAX];
+	int r = injected("setxattr", path);
+
+	record("setxattr", path);
+	if (r < 0)
+		return r;
+	xattr_file(path, name, file, sizeof(file));
+	return put_at(at, file, value);
+}
+
+static int fake_getxattr(int at, const char *path, const char *name, char *buf, size_t len)
+{
+	char file[PATH_MAX];
+	int fd;
+	ssize_t n;
+
+	xattr_file(path, name, file, sizeof(file));
+	fd = openat(at, file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ENODATA : -errno;
+	n = read(fd, buf, len);
+	close(fd);
+	return n < 0 ? -EIO : (int)n;
+}
+
+static int fake_proc_rss(pid_t pid, uint64_t *rss, char *comm, size_t len)
+{
+	for (int i = 0; i < fake.n_mem; i++) {
+		if (fake.mem[i].pid != (int)pid)
+			continue;
+		*rss = fake.mem[i].rss;
+		snprintf(comm, len, "%s", fake.mem[i].comm);
+		return 0;
+	}
+	return -ENOENT;
+}
+
 static const struct cgh_sys fake_sys = {
 	.open_root = fake_open_root,
 	.mkdirat = fake_mkdirat,
@@ -317,6 +364,9 @@ static const struct cgh_sys fake_sys = {
 	.fs_magic = fake_fs_magic,
 	.proc_cgroup = fake_proc_cgroup,
 	.kill = fake_kill,
+	.setxattr = fake_setxattr,
+	.getxattr = fake_getxattr,
+	.proc_rss = fake_proc_rss,
 };
 
 const struct cgh_sys *cgh_test_sys(void)

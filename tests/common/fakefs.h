@@ -15,13 +15,15 @@
 struct fake_state {
 	char log[FAKE_LOG_MAX][160];	/* "mkdir P", "rmdir P", "write P", "read P" */
 	int n_log;
-	char fail_op[16];		/* "mkdir", "rmdir", "write", "read", "magic" */
+	char fail_op[16];		/* "mkdir", "rmdir", "write", "read", "magic", "setxattr" */
 	char fail_path[160];		/* substring of the path; "" matches all */
 	int fail_errno;
 	int fail_count;			/* failures left to inject; -1 forever */
 	long magic;
 	struct { int pid; char dir[160]; } procs[32];	/* where moved pids are */
 	int n_procs;
+	struct { int pid; unsigned long long rss; char comm[16]; } mem[8];	/* proc_rss answers */
+	int n_mem;
 };
 
 extern struct fake_state fake;
@@ -40,6 +42,8 @@ const char *fake_where(int pid);
 
 /* Index of the first log entry equal to entry, or -1. */
 int fake_logged(const char *entry);
+
+/* Extended attributes live in a file ".xattr-NAME" inside the directory. */
 
 /* Writes text into root/rel (a control file), for a test to set state. */
 int fake_put(const char *root, const char *rel, const char *text);

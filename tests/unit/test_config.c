@@ -179,7 +179,7 @@ static void test_example_file(void **state)
 
 	r = &cfg->rules[0];
 	assert_string_equal(r->name, "system");
-	assert_int_equal(r->line, 46);
+	assert_int_equal(r->line, 53);
 	assert_int_equal(r->action, CGH_ACTION_IGNORE);
 	assert_int_equal(r->match.users.n, 0);
 	assert_int_equal(r->match.groups.n, 0);
@@ -192,7 +192,7 @@ static void test_example_file(void **state)
 
 	r = &cfg->rules[1];
 	assert_string_equal(r->name, "students");
-	assert_int_equal(r->line, 54);
+	assert_int_equal(r->line, 61);
 	assert_int_equal(r->action, CGH_ACTION_HERD);
 	assert_int_equal(r->match.users.n, 0);
 	assert_int_equal(r->match.groups.n, 1);
@@ -208,7 +208,7 @@ static void test_example_file(void **state)
 
 	r = &cfg->rules[2];
 	assert_string_equal(r->name, "staff");
-	assert_int_equal(r->line, 66);
+	assert_int_equal(r->line, 73);
 	assert_int_equal(r->action, CGH_ACTION_HERD);
 	assert_int_equal(r->match.users.n, 0);
 	assert_int_equal(r->match.groups.n, 1);
@@ -489,6 +489,8 @@ static const struct err_case err_cases[] = {
 	{ "rules = { };\n", "1: rules: expected a list ( { ... }, ... ), not a group" },
 	{ "rules = \"x\";\n", "1: rules: expected a list ( { ... }, ... ), not a string" },
 	{ "rules = ( 1 );\n", "1: rules[0]: expected a group { ... }, not an integer" },
+	{ "backend = \"docker\";\n", "1: backend: expected \"auto\", \"cgroupfs\" or \"systemd\", not \"docker\"" },
+	{ "move_from_logind = \"yes\";\n", "1: move_from_logind: expected a boolean (true or false), not a string" },
 	{ "rules = ( { }, \"x\" );\n", "1: rules[1]: expected a group { ... }, not a string" },
 	{ "session = { cpu_max = 20; };\n",
 	  "1: session.cpu_max: expected a string (\"20%\", \"max\" or \"QUOTA PERIOD\"), not an integer" },
@@ -1071,12 +1073,12 @@ struct arg_case {
 static const struct arg_case bad_args[] = {
 	{ "on_error=maybe", "on_error: expected \"deny\" or \"allow\", not \"maybe\"" },
 	{ "on_error=", "on_error: expected \"deny\" or \"allow\", not \"\"" },
-	{ "nokey", "not conf=PATH, debug, or KEY=VALUE with KEY one of cgroup_root, base, on_error, kill_on_close, default_action" },
-	{ "Bad=1", "not conf=PATH, debug, or KEY=VALUE with KEY one of cgroup_root, base, on_error, kill_on_close, default_action" },
-	{ "=x", "not conf=PATH, debug, or KEY=VALUE with KEY one of cgroup_root, base, on_error, kill_on_close, default_action" },
+	{ "nokey", "not conf=PATH, debug, or KEY=VALUE with KEY one of cgroup_root, base, on_error, kill_on_close, default_action, backend, move_from_logind" },
+	{ "Bad=1", "not conf=PATH, debug, or KEY=VALUE with KEY one of cgroup_root, base, on_error, kill_on_close, default_action, backend, move_from_logind" },
+	{ "=x", "not conf=PATH, debug, or KEY=VALUE with KEY one of cgroup_root, base, on_error, kill_on_close, default_action, backend, move_from_logind" },
 	{ "base=\"x\"", "value too long or with a quote, backslash, ';' or newline" },
 	{ "base=a\\b", "value too long or with a quote, backslash, ';' or newline" },
-	{ "Debug", "not conf=PATH, debug, or KEY=VALUE with KEY one of cgroup_root, base, on_error, kill_on_close, default_action" },
+	{ "Debug", "not conf=PATH, debug, or KEY=VALUE with KEY one of cgroup_root, base, on_error, kill_on_close, default_action, backend, move_from_logind" },
 	{ "base=a/b", "base: " BASE_MSG "\"a/b\"" },
 	{ "base=..", "base: " BASE_MSG "\"..\"" },
 	{ "base=", "base: " BASE_MSG "\"\"" },
@@ -1085,7 +1087,7 @@ static const struct arg_case bad_args[] = {
 	{ "kill_on_close=yes", "expected true or false" },
 	{ "kill_on_close=1", "kill_on_close: expected a boolean (true or false), not an integer" },
 	{ "default_action=kill", "default_action: expected \"herd\" or \"ignore\", not \"kill\"" },
-	{ "unknown=1", "not conf=PATH, debug, or KEY=VALUE with KEY one of cgroup_root, base, on_error, kill_on_close, default_action" },
+	{ "unknown=1", "not conf=PATH, debug, or KEY=VALUE with KEY one of cgroup_root, base, on_error, kill_on_close, default_action, backend, move_from_logind" },
 };
 
 static void test_args_bad(void **state)
@@ -1168,7 +1170,7 @@ static void test_args_and_file_errors(void **state)
 	assert_int_equal(diag.n, 3);
 	expect_line(&diag, 0, "%s:1: base: " BASE_MSG "\"a/b\"", path);
 	expect_line(&diag, 1, "module argument 'on_error=maybe': on_error: expected \"deny\" or \"allow\", not \"maybe\"");
-	expect_line(&diag, 2, "module argument 'nokey': not conf=PATH, debug, or KEY=VALUE with KEY one of cgroup_root, base, on_error, kill_on_close, default_action");
+	expect_line(&diag, 2, "module argument 'nokey': not conf=PATH, debug, or KEY=VALUE with KEY one of cgroup_root, base, on_error, kill_on_close, default_action, backend, move_from_logind");
 	cgh_diag_free(&diag);
 
 	/* a missing file keeps its errno, and bad arguments are reported too */

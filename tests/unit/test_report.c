@@ -124,16 +124,21 @@ static int tree_teardown(void **state)
 	return 0;
 }
 
-static char *status(struct tree *t, bool json, int *count)
+static char *status_of(struct tree *t, bool systemd, bool json, int *count)
 {
 	struct cgh_error err = { 0 };
 	char *text = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);
 
-	*count = cgh_report_status(out, &t->fs, "cgherd", json, time(NULL), &err);
+	*count = cgh_report_status(out, &t->fs, "cgherd", systemd, json, time(NULL), &err);
 	fclose(out);
 	return text;
+}
+
+static char *status(struct tree *t, bool json, int *count)
+{
+	return status_of(t, false, json, count);
 }
 
 static void test_status_lines(void **state)
@@ -178,6 +183,41 @@ static void test_status_empty_tree(void **state)
 	free(text);
 }
 
+/* With the systemd backend, logind's session scopes are the sessions too. */
+static void test_status_logind_scopes(void **state)
+{
+	struct tree *t = *state;
+	const struct cgh_sys *sys = cgh_test_sys();
+	int n;
+	char *text;
+
+	assert_int_equal(sys->mkdirat(t->fs.rootfd, "user.slice"), 0);
+	assert_int_equal(sys->mkdirat(t->fs.rootfd, "user.slice/user-0.slice"), 0);
+	assert_int_equal(sys->mkdirat(t->fs.rootfd, "user.slice/user-0.slice/session-3.scope"), 0);
+	assert_int_equal(sys->mkdirat(t->fs.rootfd, "user.slice/user-0.slice/user@0.service"), 0);
+	fake_put(t->root, "user.slice/user-0.slice/session-3.scope/cgroup.events", "populated 1\n");
+	fake_put(t->root, "user.slice/user-0.slice/user@0.service/cgroup.events", "populated 1\n");
+	text = status_of(t, true, false, &n);
+	assert_int_equal(n, 2);
+	assert_non_null(strstr(text, "root         user.slice/user-0.slice/session-3.scope "));
+	assert_null(strstr(text, "user@0.service"));
+	free(text);
+	text = status_of(t, false, false, &n);
+	assert_int_equal(n, 1);
+	assert_null(strstr(text, "session-3.scope"));
+	free(text);
+}
+
+static void test_explain_backend(void **state)
+{
+	(void)state;
+	char *text = explain("sshd", 1000);
+
+	assert_non_null(strstr(text, "backend: auto (the logind scope through systemd if the login is in one"));
+	assert_non_null(strstr(text, "scope:   /sys/fs/cgroup/user.slice/user-1000.slice/session-<id>.scope (systemd)\n"));
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -187,6 +227,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_status_lines, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_status_json, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_status_empty_tree, tree_setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_status_logind_scopes, tree_setup, tree_teardown),
+		cmocka_unit_test(test_explain_backend),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -467,6 +467,66 @@ static void test_writes_stay_in_base(void **state)
 	free(s);
 }
 
+/* The opener sits in a logind session scope, as pam_systemd leaves it. */
+static void in_logind_scope(void)
+{
+	fake.procs[0].pid = OPENER;
+	snprintf(fake.procs[0].dir, sizeof(fake.procs[0].dir),
+		 "/user.slice/user-1000.slice/session-7.scope");
+	fake.n_procs = 1;
+}
+
+static void test_cgroupfs_refuses_logind_scope(void **state)
+{
+	struct fixture *f = *state;
+	struct cgh_session *s = NULL;
+	struct cgh_error err = { 0 };
+
+	in_logind_scope();
+	f->cfg->backend = CGH_BACKEND_CGROUPFS;
+	assert_int_equal(cgh_session_open(f->cfg, f->alice, "sshd", OPENER, &f->env, &s, &err), -EPERM);
+	assert_non_null(strstr(err.msg, "logind's session scope /user.slice/user-1000.slice/session-7.scope"));
+	assert_false(exists(f, "cgherd"));
+	assert_string_equal(fake_where(OPENER), "/user.slice/user-1000.slice/session-7.scope");
+}
+
+static void test_cgroupfs_moves_when_told(void **state)
+{
+	struct fixture *f = *state;
+	struct cgh_session *s;
+
+	in_logind_scope();
+	f->cfg->backend = CGH_BACKEND_CGROUPFS;
+	f->cfg->move_from_logind = true;
+	s = open_ok(f, f->alice);
+	assert_false(s->systemd);
+	assert_string_equal(s->origin, "user.slice/user-1000.slice/session-7.scope");
+	assert_string_equal(fake_where(OPENER), "/cgherd/user-1000/session-4242");
+	free(s);
+}
+
+static void test_systemd_backend_needs_a_scope(void **state)
+{
+	struct fixture *f = *state;
+	struct cgh_session *s = NULL;
+	struct cgh_error err = { 0 };
+
+	f->cfg->backend = CGH_BACKEND_SYSTEMD;
+	assert_int_equal(cgh_session_open(f->cfg, f->alice, "sshd", OPENER, &f->env, &s, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "not in a logind session scope"));
+	assert_false(exists(f, "cgherd"));
+}
+
+static void test_auto_outside_logind_is_cgroupfs(void **state)
+{
+	struct fixture *f = *state;
+	struct cgh_session *s = open_ok(f, f->alice);
+
+	assert_int_equal(f->cfg->backend, CGH_BACKEND_AUTO);
+	assert_false(s->systemd);
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -492,6 +552,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_root_symlink_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_root_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writes_stay_in_base, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cgroupfs_refuses_logind_scope, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cgroupfs_moves_when_told, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_systemd_backend_needs_a_scope, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_auto_outside_logind_is_cgroupfs, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -88,6 +88,15 @@ else
 	pamline="session required pam_permit.so"
 fi
 install -m 755 "$hog" "$root"/usr/local/bin/hog
+# a RAM disk with a vfat filesystem: page cache that can be reclaimed (the initramfs'
+# cannot), for the watch scenario's memory.reclaim test; /lib/modules/VERSION/NAME.ko
+for kdir in /lib/modules/*/kernel; do
+	ver=$(basename "$(dirname "$kdir")")
+	for m in brd fat vfat nls_cp437 nls_ascii nls_utf8; do
+		f=$(find "$kdir" -name "$m.ko" 2>/dev/null | head -n 1)
+		if [ -n "$f" ]; then add_file "$f" "/lib/modules/$ver/$m.ko"; fi
+	done
+done
 
 # users: alice (students), bob (staff), carol (students, staff), dave (no group),
 # sys (uid 500, a "system" user)

@@ -1,0 +1,326 @@
+/* `cgherd watch`: the event loop.  poll(2) over an inotify fd (the tree),
+ * a signalfd (SIGHUP reload, SIGTERM/SIGINT stop, SIGCHLD reap) and one
+ * PSI trigger fd per leaf when the pressure guard is on; the timeout is the
+ * nearest of: a gc retry, the next reclaim scan, the pressure tick. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgh_watch_state.h"
+
+#define EVENT_BUF 65536
+
+uint64_t watch_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void log_diag(const struct cgh_log *log, int priority, const struct cgh_diag *diag)
+{
+	for (size_t i = 0; i < diag->n; i++)
+		cgh_logf(log, priority, "%s", diag->lines[i]);
+	if (diag->dropped)
+		cgh_logf(log, priority, "(%zu more errors)", diag->dropped);
+}
+
+static int load_config(const struct cgh_watch_opts *o, struct cgh_config **out)
+{
+	struct cgh_diag diag = { 0 };
+	int r = cgh_config_load(o->conf, 0, NULL, o->phys_mem, out, &diag);
+
+	log_diag(o->log, LOG_ERR, &diag);
+	cgh_diag_free(&diag);
+	return r;
+}
+
+static int open_signals(struct cgh_error *err)
+{
+	sigset_t set;
+	int fd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return cgh_fail(err, errno, "sigprocmask");
+	fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (fd < 0)
+		return cgh_fail(err, errno, "signalfd");
+	return fd;
+}
+
+static void describe(struct cgh_watcher *w)
+{
+	const struct cgh_watch_config *wc = &w->cfg->watch;
+	char threshold[32] = "off";
+
+	if (wc->reclaim_percent)
+		snprintf(threshold, sizeof(threshold), "%u%%", wc->reclaim_percent);
+	else if (wc->reclaim_bytes)
+		cgh_format_size(wc->reclaim_bytes, threshold, sizeof(threshold));
+	cgh_logf(w->log, LOG_INFO,
+		 "watching %s/%s: %zu sessions, on_oom=%s reclaim_threshold=%s reclaim_interval=%us reclaim_cooldown=%us pressure_guard=%s",
+		 w->fs.root, w->cfg->base, w->n_leaves, wc->on_oom ? wc->on_oom[0] : "none", threshold,
+		 wc->reclaim_interval, wc->reclaim_cooldown,
+		 !wc->pressure_guard ? "off" : wc->pressure_kill ? "kill" : "log");
+}
+
+/* Takes cfg: opens its root and watches its tree. */
+static int start(struct cgh_watcher *w, struct cgh_config *cfg, struct cgh_error *err)
+{
+	int r = cgh_fs_open(&w->fs, cfg->cgroup_root, w->opts->sys, err);
+
+	w->cfg = cfg;
+	if (r < 0)
+		return r;
+	r = watch_tree_sync(w, false);
+	if (r < 0)
+		return cgh_fail(err, -r, "cannot watch %s", w->fs.root);
+	w->scan_due = watch_now_ms() + (uint64_t)cfg->watch.reclaim_interval * 1000u;
+	describe(w);
+	return 0;
+}
+
+static void stop(struct cgh_watcher *w)
+{
+	watch_tree_clear(w);
+	cgh_fs_close(&w->fs);
+	cgh_config_free(w->cfg);
+	w->cfg = NULL;
+}
+
+/* SIGHUP: a file that does not load leaves everything as it was. */
+static void reload(struct cgh_watcher *w)
+{
+	struct cgh_config *cfg = NULL;
+	struct cgh_error err = { 0 };
+	const struct cgh_config *old = w->cfg;
+
+	if (load_config(w->opts, &cfg) < 0) {
+		cgh_logf(w->log, LOG_ERR, "reload: %s not loaded (errors above); keeping the previous configuration",
+			 old->path);
+		return;
+	}
+	if (strcmp(cfg->cgroup_root, old->cgroup_root) == 0 && strcmp(cfg->base, old->base) == 0) {
+		cgh_config_free(w->cfg);
+		w->cfg = cfg;
+		for (size_t i = 0; i < w->n_leaves; i++)
+			watch_psi_arm(w, &w->leaves[i]);
+		describe(w);
+		return;
+	}
+	stop(w);
+	if (start(w, cfg, &err) < 0)
+		cgh_logf(w->log, LOG_ERR, "reload: %s (watching nothing until the next reload)", err.msg);
+}
+
+static void read_signals(struct cgh_watcher *w)
+{
+	struct signalfd_siginfo si;
+	bool hup = false;
+
+	while (read(w->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP)
+			hup = true;
+		else if (si.ssi_signo == SIGCHLD)
+			watch_reap(w);
+		else
+			w->stop = true;
+	}
+	if (hup && !w->stop) {
+		cgh_logf(w->log, LOG_INFO, "SIGHUP: reloading %s", w->cfg->path);
+		reload(w);
+	}
+}
+
+static void read_events(struct cgh_watcher *w)
+{
+	char buf[EVENT_BUF] __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t n;
+
+	while ((n = read(w->ifd, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ev = (const struct inotify_event *)(void *)p;
+			watch_tree_event(w, ev->wd, ev->mask, ev->len ? ev->name : NULL);
+			p += sizeof(*ev) + ev->len;
+		}
+	}
+}
+
+static uint64_t earliest(uint64_t a, uint64_t b)
+{
+	return a == 0 ? b : b == 0 ? a : a < b ? a : b;
+}
+
+static bool any_stalling(const struct cgh_watcher *w)
+{
+	for (size_t i = 0; i < w->n_leaves; i++)
+		if (w->leaves[i].stall_since != 0)
+			return true;
+	return false;
+}
+
+static int poll_timeout(const struct cgh_watcher *w, uint64_t now)
+{
+	uint64_t due = earliest(earliest(w->gc_due, w->oom_due), w->scan_due);
+
+	if (any_stalling(w))
+		due = earliest(due, now + WATCH_PSI_TICK_MS);
+	if (due == 0)
+		return -1;
+	return due <= now ? 0 : (int)(due - now);
+}
+
+/* fds: inotify, signalfd, then the PSI fd of each leaf that has one. */
+static size_t fill_fds(const struct cgh_watcher *w, struct pollfd *fds, size_t *leaf_of)
+{
+	size_t n = 2;
+
+	fds[0] = (struct pollfd){ .fd = w->ifd, .events = POLLIN };
+	fds[1] = (struct pollfd){ .fd = w->sfd, .events = POLLIN };
+	for (size_t i = 0; i < w->n_leaves; i++) {
+		if (w->leaves[i].psi_fd < 0)
+			continue;
+		fds[n] = (struct pollfd){ .fd = w->leaves[i].psi_fd, .events = POLLPRI };
+		leaf_of[n++] = i;
+	}
+	return n;
+}
+
+static void run_timers(struct cgh_watcher *w, uint64_t now)
+{
+	if (w->oom_due != 0 && now >= w->oom_due) {
+		w->oom_due = 0;
+		for (size_t i = 0; i < w->n_leaves; i++)
+			if (w->leaves[i].oom_pending)
+				watch_oom_check(w, &w->leaves[i]);
+	}
+	if (w->gc_due != 0 && now >= w->gc_due)
+		watch_gc(w);
+	if (now >= w->scan_due) {
+		for (size_t i = 0; i < w->n_leaves; i++)	/* leaves gc gave up on */
+			if (w->leaves[i].dead && w->leaves[i].gc_tries > WATCH_GC_TRIES) {
+				w->leaves[i].gc_tries = 0;
+				w->gc_due = earliest(w->gc_due, now);
+			}
+		watch_reclaim_scan(w, now);
+		w->scan_due = now + (uint64_t)w->cfg->watch.reclaim_interval * 1000u;
+	}
+	if (any_stalling(w))
+		watch_psi_tick(w, now);
+}
+
+static int loop_once(struct cgh_watcher *w, struct pollfd *fds, size_t *leaf_of)
+{
+	size_t n = fill_fds(w, fds, leaf_of);
+	int r = poll(fds, n, poll_timeout(w, watch_now_ms()));
+	uint64_t now = watch_now_ms();
+
+	if (r < 0 && errno != EINTR)
+		return -errno;
+	for (size_t i = 2; r > 0 && i < n; i++)	/* before events may move leaves */
+		if (fds[i].revents & (POLLPRI | POLLERR))
+			watch_psi_event(w, &w->leaves[leaf_of[i]], now);
+	if (r > 0 && (fds[0].revents & POLLIN))
+		read_events(w);
+	if (r > 0 && (fds[1].revents & POLLIN))
+		read_signals(w);
+	if (w->cfg != NULL && !w->stop)
+		run_timers(w, now);
+	return 0;
+}
+
+/* Room for the poll set of n leaves; 0 or -ENOMEM. */
+static int make_room(struct pollfd **fds, size_t **leaf_of, size_t *cap, size_t n)
+{
+	struct pollfd *f;
+	size_t *l;
+
+	if (*fds != NULL && *leaf_of != NULL && *cap >= n + 2)
+		return 0;
+	free(*fds);
+	free(*leaf_of);
+	*cap = (n + 2) * 2;
+	f = calloc(*cap, sizeof(*f));
+	l = calloc(*cap, sizeof(*l));
+	*fds = f;
+	*leaf_of = l;
+	return f != NULL && l != NULL ? 0 : -ENOMEM;
+}
+
+static int loop(struct cgh_watcher *w, struct cgh_error *err)
+{
+	struct pollfd *fds = NULL;
+	size_t *leaf_of = NULL;
+	size_t cap = 0;
+	int r = 0;
+
+	while (!w->stop) {
+		r = make_room(&fds, &leaf_of, &cap, w->n_leaves);
+		if (r < 0 || fds == NULL || leaf_of == NULL) {
+			r = cgh_fail(err, ENOMEM, "watching %zu sessions", w->n_leaves);
+			break;
+		}
+		r = loop_once(w, fds, leaf_of);
+		if (r < 0) {
+			cgh_fail(err, -r, "poll");
+			break;
+		}
+	}
+	free(fds);
+	free(leaf_of);
+	return r;
+}
+
+int cgh_watch_run(const struct cgh_watch_opts *o, struct cgh_error *err)
+{
+	struct cgh_watcher w = { .opts = o, .log = o->log, .ifd = -1, .sfd = -1, .wd_root = -1,
+				 .wd_base = -1, .kmsg_fd = -1, .fs = { .rootfd = -1 } };
+	struct cgh_config *cfg = NULL;
+	int r = load_config(o, &cfg);
+
+	if (r < 0) {
+		cgh_fail_msg(err, -r, "%s: configuration not loaded", o->conf ? o->conf : CGH_DEFAULT_CONF);
+		goto done;
+	}
+	w.sfd = r = open_signals(err);
+	if (r >= 0) {
+		w.ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+		r = w.ifd < 0 ? cgh_fail(err, errno, "inotify_init1") : 0;
+	}
+	if (r >= 0)
+		watch_kmsg_open(&w);
+	if (r >= 0) {
+		r = start(&w, cfg, err);
+		cfg = NULL;
+	}
+	if (r >= 0)
+		r = loop(&w, err);
+	if (r >= 0)
+		cgh_logf(w.log, LOG_INFO, "stopping");
+done:
+	if (w.cfg != NULL)
+		stop(&w);
+	cgh_config_free(cfg);
+	if (w.ifd >= 0)
+		close(w.ifd);
+	if (w.sfd >= 0)
+		close(w.sfd);
+	if (w.kmsg_fd >= 0)
+		close(w.kmsg_fd);
+	free(w.leaves);
+	free(w.users);
+	return r < 0 ? r : 0;
+}

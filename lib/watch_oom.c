@@ -1,0 +1,236 @@
+/* `cgherd watch`: OOM-kill notices, the on_oom command, and collection of
+ * dead leaves through cgh_gc. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgh_session.h"
+#include "cgh_watch_state.h"
+
+struct oom_counts {
+	uint64_t kill, group_kill;
+};
+
+static int read_counts(struct cgh_watcher *w, const struct watch_leaf *leaf, struct oom_counts *c)
+{
+	char text[512];
+	int r = cgh_fs_read(&w->fs, leaf->path, "memory.events", text, sizeof(text), NULL);
+
+	if (r < 0)
+		return r;
+	if (cgh_keyed_value(text, "oom_kill", &c->kill) < 0)
+		c->kill = 0;
+	if (cgh_keyed_value(text, "oom_group_kill", &c->group_kill) < 0)
+		c->group_kill = 0;	/* Linux < 5.17 */
+	return 0;
+}
+
+void watch_oom_baseline(struct cgh_watcher *w, struct watch_leaf *leaf)
+{
+	struct oom_counts c;
+
+	if (read_counts(w, leaf, &c) == 0) {
+		leaf->oom_kill = c.kill;
+		leaf->oom_group_kill = c.group_kill;
+	}
+}
+
+static void user_name(unsigned uid, char *buf, size_t len)
+{
+	struct passwd pw, *found = NULL;
+	char scratch[2048];
+
+	if (getpwuid_r((uid_t)uid, &pw, scratch, sizeof(scratch), &found) == 0 && found != NULL)
+		cgh_sanitize(buf, len, pw.pw_name);
+	else
+		snprintf(buf, len, "%u", uid);
+}
+
+/* The process of the leaf with the largest resident set, if any is left. */
+static void biggest(struct cgh_watcher *w, const struct watch_leaf *leaf, struct cgh_oom_notice *n,
+		    char *comm, size_t len)
+{
+	char procs[8192], name[64];
+	uint64_t rss;
+
+	if (cgh_fs_read(&w->fs, leaf->path, "cgroup.procs", procs, sizeof(procs), NULL) < 0)
+		return;
+	for (char *p = procs; *p != '\0'; p += strcspn(p, "\n"), p += (*p == '\n')) {
+		long pid = strtol(p, NULL, 10);
+		if (pid <= 0 || w->fs.sys->proc_rss((pid_t)pid, &rss, name, sizeof(name)) < 0)
+			continue;
+		if (n->biggest_pid == 0 || rss > n->biggest_rss) {
+			n->biggest_pid = (pid_t)pid;
+			n->biggest_rss = rss;
+			cgh_sanitize(comm, len, name);
+		}
+	}
+}
+
+/* The process the OOM killer chose, from the kernel log. */
+static void victim(struct cgh_watcher *w, const struct watch_leaf *leaf, struct cgh_oom_notice *n,
+		   char *comm, size_t len)
+{
+	const struct watch_victim *v = watch_kmsg_victim(w, leaf->path);
+
+	if (v == NULL)
+		return;
+	n->biggest_pid = v->pid;
+	n->biggest_rss = v->rss;
+	cgh_sanitize(comm, len, v->comm);
+}
+
+/* In the child: the signals the daemon blocks unblocked, standard streams
+ * on /dev/null, a session of its own. */
+static __attribute__((noreturn)) void exec_command(char **argv)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (null >= 0) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+	}
+	setsid();
+	execv(argv[0], argv);
+	_exit(127);
+}
+
+static void spawn(struct cgh_watcher *w, const struct cgh_cmd_vars *vars)
+{
+	char **argv = NULL;
+	pid_t pid;
+
+	if (w->children >= WATCH_CHILDREN_MAX) {
+		cgh_logf(w->log, LOG_WARNING, "on_oom for %s not run: %u commands still running",
+			 vars->leaf, w->children);
+		return;
+	}
+	if (cgh_cmd_expand(w->cfg->watch.on_oom, vars, &argv) < 0) {
+		cgh_logf(w->log, LOG_ERR, "on_oom for %s not run: out of memory", vars->leaf);
+		return;
+	}
+	pid = fork();
+	if (pid == 0)
+		exec_command(argv);
+	if (pid < 0)
+		cgh_logf(w->log, LOG_ERR, "on_oom for %s not run: fork: %m", vars->leaf);
+	else {
+		w->children++;
+		cgh_logf(w->log, LOG_DEBUG, "on_oom for %s: started %s as %d", vars->leaf, argv[0], (int)pid);
+	}
+	cgh_cmd_free(argv);
+}
+
+void watch_reap(struct cgh_watcher *w)
+{
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (w->children > 0)
+			w->children--;
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			continue;
+		if (WIFEXITED(status))
+			cgh_logf(w->log, LOG_WARNING, "on_oom command %d exited with status %d%s", (int)pid,
+				 WEXITSTATUS(status), WEXITSTATUS(status) == 127 ? " (cannot run it?)" : "");
+		else
+			cgh_logf(w->log, LOG_WARNING, "on_oom command %d killed by signal %d", (int)pid,
+				 WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	}
+}
+
+static void notice(struct cgh_watcher *w, const struct watch_leaf *leaf, const struct oom_counts *c)
+{
+	struct cgh_oom_notice n = { .uid = leaf->uid };
+	struct cgh_stats st;
+	char user[64], rule[72] = "?", abs[256], comm[40] = "", line[1024];
+
+	user_name(leaf->uid, user, sizeof(user));
+	cgh_fs_get_rule(&w->fs, leaf->path, rule, sizeof(rule));
+	watch_abs_path(w, leaf->path, abs, sizeof(abs));
+	cgh_fs_stats(&w->fs, leaf->path, &st);
+	n.user = user;
+	n.leaf = abs;
+	n.rule = rule;
+	n.memory_max = st.memory_max;
+	n.memory_peak = st.memory_peak;
+	n.oom_kill = c->kill;
+	n.oom_group_kill = c->group_kill;
+	n.new_kills = c->kill - leaf->oom_kill;
+	n.new_group_kills = c->group_kill - leaf->oom_group_kill;
+	n.biggest_comm = comm;
+	biggest(w, leaf, &n, comm, sizeof(comm));
+	if (n.biggest_pid == 0)
+		victim(w, leaf, &n, comm, sizeof(comm));
+	cgh_oom_notice_format(&n, line, sizeof(line));
+	cgh_logf(w->log, LOG_WARNING, "%s", line);
+	if (w->cfg->watch.on_oom != NULL) {
+		const struct cgh_cmd_vars vars = { .user = user, .uid = leaf->uid, .leaf = abs, .rule = rule };
+		spawn(w, &vars);
+	}
+}
+
+void watch_oom_check(struct cgh_watcher *w, struct watch_leaf *leaf)
+{
+	struct oom_counts c;
+
+	leaf->oom_pending = false;
+	if (read_counts(w, leaf, &c) < 0)
+		return;		/* gone: its IN_DELETE follows */
+	if (c.kill > leaf->oom_kill || c.group_kill > leaf->oom_group_kill)
+		notice(w, leaf, &c);
+	leaf->oom_kill = c.kill;
+	leaf->oom_group_kill = c.group_kill;
+}
+
+/* cgh_gc, as `cgherd gc` runs it, once a leaf reads populated 0; leaves it
+ * could not take (a login held the lock: it is still being set up) are
+ * retried WATCH_GC_RETRY_MS later. */
+void watch_gc(struct cgh_watcher *w)
+{
+	struct cgh_error err = { 0 };
+	bool any = false, retry = false;
+
+	w->gc_due = 0;
+	for (size_t i = 0; i < w->n_leaves; i++) {
+		struct watch_leaf *leaf = &w->leaves[i];
+		bool populated = true;
+
+		if (!leaf->dead)
+			continue;
+		if (cgh_fs_populated(&w->fs, leaf->path, &populated, NULL) < 0 || populated) {
+			leaf->dead = false;	/* gone (IN_DELETE follows), or a login moved in */
+			continue;
+		}
+		watch_oom_check(w, leaf);	/* no kill goes unreported */
+		any = true;
+	}
+	if (!any)
+		return;
+	if (cgh_gc(&w->fs, w->cfg->base, w->log, &err) < 0)
+		cgh_logf(w->log, LOG_WARNING, "collecting dead sessions: %s", err.msg);
+	for (size_t i = 0; i < w->n_leaves; i++) {
+		struct watch_leaf *leaf = &w->leaves[i];
+		bool populated = true;
+
+		if (!leaf->dead || cgh_fs_populated(&w->fs, leaf->path, &populated, NULL) < 0)
+			continue;
+		if (populated)
+			leaf->dead = false;
+		else if (leaf->gc_tries++ < WATCH_GC_TRIES)
+			retry = true;
+	}
+	if (retry)
+		w->gc_due = watch_now_ms() + WATCH_GC_RETRY_MS;
+}

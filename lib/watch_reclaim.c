@@ -1,0 +1,194 @@
+/* `cgherd watch`: page-cache reclaim above watch.reclaim_threshold, and the
+ * pressure guard (a PSI trigger on each leaf's memory.pressure). */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cgh_value.h"
+#include "cgh_watch_state.h"
+
+/* ---- reclaim -------------------------------------------------------------- */
+
+static uint64_t read_u64(struct cgh_watcher *w, const char *dir, const char *file)
+{
+	char text[64];
+	uint64_t v;
+
+	if (cgh_fs_read(&w->fs, dir, file, text, sizeof(text), NULL) < 0)
+		return CGH_UNKNOWN;
+	text[strcspn(text, "\n")] = '\0';
+	if (strcmp(text, "max") == 0)
+		return CGH_UNLIMITED;
+	return cgh_parse_u64(text, &v) == 0 ? v : CGH_UNKNOWN;
+}
+
+static uint64_t read_stat(struct cgh_watcher *w, const char *dir, const char *key)
+{
+	char text[4096];
+	uint64_t v;
+
+	if (cgh_fs_read(&w->fs, dir, "memory.stat", text, sizeof(text), NULL) < 0)
+		return CGH_UNKNOWN;
+	return cgh_keyed_value(text, key, &v) == 0 ? v : CGH_UNKNOWN;
+}
+
+/* "N swappiness=0" keeps anonymous memory where it is; kernels before 6.2
+ * (6.1 among them) refuse the key with EINVAL: then plain "N". */
+static int write_reclaim(struct cgh_watcher *w, const char *dir, uint64_t bytes,
+			 struct cgh_error *err)
+{
+	char text[64];
+	int r = -EINVAL;
+
+	if (!w->no_swappiness) {
+		snprintf(text, sizeof(text), "%llu swappiness=0", (unsigned long long)bytes);
+		r = w->fs.sys->write_file(w->fs.rootfd, dir, text);
+		if (r == -EINVAL) {
+			w->no_swappiness = true;
+			cgh_logf(w->log, LOG_INFO, "memory.reclaim takes no swappiness= here: reclaiming without it");
+		}
+	}
+	if (w->no_swappiness) {
+		snprintf(text, sizeof(text), "%llu", (unsigned long long)bytes);
+		r = w->fs.sys->write_file(w->fs.rootfd, dir, text);
+	}
+	if (r == -EAGAIN)	/* reclaimed less than asked: fine */
+		r = 0;
+	if (r < 0)
+		cgh_fail(err, -r, "cannot write \"%s\" to %s/%s", text, w->fs.root, dir);
+	return r;
+}
+
+static void reclaim_leaf(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t now_ms)
+{
+	const struct cgh_watch_config *wc = &w->cfg->watch;
+	struct cgh_error err = { 0 };
+	uint64_t threshold, file, excess, after;
+	char path[200];
+
+	if (!cgh_reclaim_due(leaf->last_reclaim, now_ms, wc->reclaim_cooldown))
+		return;
+	threshold = cgh_reclaim_threshold(wc, wc->reclaim_bytes ? 0 : read_u64(w, leaf->path, "memory.max"));
+	if (threshold == 0)
+		return;
+	file = read_stat(w, leaf->path, "file");
+	excess = cgh_reclaim_excess(file, threshold);
+	if (excess == 0)
+		return;
+	leaf->last_reclaim = now_ms;
+	snprintf(path, sizeof(path), "%s/memory.reclaim", leaf->path);
+	if (write_reclaim(w, path, excess, &err) < 0) {
+		if (err.code != ENOENT)
+			cgh_logf(w->log, LOG_WARNING, "reclaim: %s", err.msg);
+		return;
+	}
+	after = read_stat(w, leaf->path, "file");
+	cgh_logf(w->log, LOG_INFO, "reclaimed uid=%u leaf=%s/%s file=%llu threshold=%llu asked=%llu file_after=%llu",
+		 leaf->uid, w->fs.root, leaf->path, (unsigned long long)file,
+		 (unsigned long long)threshold, (unsigned long long)excess,
+		 (unsigned long long)after);
+}
+
+void watch_reclaim_scan(struct cgh_watcher *w, uint64_t now_ms)
+{
+	const struct cgh_watch_config *wc = &w->cfg->watch;
+	if (wc->reclaim_percent == 0 && wc->reclaim_bytes == 0)
+		return;
+	for (size_t i = 0; i < w->n_leaves; i++)
+		if (!w->leaves[i].dead)
+			reclaim_leaf(w, &w->leaves[i], now_ms ? now_ms : 1);
+}
+
+/* ---- pressure guard ------------------------------------------------------------ */
+
+void watch_psi_disarm(struct watch_leaf *leaf)
+{
+	if (leaf->psi_fd >= 0)
+		close(leaf->psi_fd);
+	leaf->psi_fd = -1;
+	leaf->stall_since = leaf->last_stall = 0;
+}
+
+/* "some STALL WINDOW" written to memory.pressure: POLLPRI when the session
+ * stalled longer than STALL within WINDOW. */
+void watch_psi_arm(struct cgh_watcher *w, struct watch_leaf *leaf)
+{
+	const struct cgh_watch_config *wc = &w->cfg->watch;
+	char path[200], trigger[64];
+	int fd;
+	ssize_t n;
+
+	watch_psi_disarm(leaf);
+	if (!wc->pressure_guard)
+		return;
+	snprintf(path, sizeof(path), "%s/memory.pressure", leaf->path);
+	snprintf(trigger, sizeof(trigger), "some %u %u", wc->pressure_stall_us, wc->pressure_window_us);
+	fd = w->fs.sys->openat(w->fs.rootfd, path, O_RDWR | O_NONBLOCK);
+	if (fd >= 0) {
+		n = write(fd, trigger, strlen(trigger) + 1);
+		if (n < 0) {
+			int e = errno;
+			close(fd);
+			fd = -e;
+		}
+	}
+	if (fd == -ENOENT)
+		return;		/* the leaf is gone */
+	if (fd < 0) {
+		if (!w->psi_failed_logged)
+			cgh_logf(w->log, LOG_WARNING, "pressure guard: cannot set \"%s\" on %s/%s: %s",
+				 trigger, w->fs.root, path, strerror(-fd));
+		w->psi_failed_logged = true;
+		return;
+	}
+	leaf->psi_fd = fd;
+}
+
+void watch_psi_event(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t now_ms)
+{
+	if (leaf->stall_since == 0) {
+		leaf->stall_since = now_ms;
+		cgh_logf(w->log, LOG_DEBUG, "memory pressure in %s/%s", w->fs.root, leaf->path);
+	}
+	leaf->last_stall = now_ms;
+}
+
+static void guard_act(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t stalled_ms)
+{
+	struct cgh_error err = { 0 };
+	uint64_t current = read_u64(w, leaf->path, "memory.current");
+	uint64_t high = read_u64(w, leaf->path, "memory.high");
+	bool kill = w->cfg->watch.pressure_kill;
+
+	if (current == CGH_UNKNOWN || high == CGH_UNKNOWN || high == CGH_UNLIMITED || current <= high)
+		return;
+	cgh_logf(w->log, LOG_WARNING, "thrashing uid=%u leaf=%s/%s stalled_for=%llums memory.current=%llu memory.high=%llu%s",
+		 leaf->uid, w->fs.root, leaf->path, (unsigned long long)stalled_ms,
+		 (unsigned long long)current, (unsigned long long)high,
+		 kill ? ": killing the session" : "");
+	leaf->stall_since = 0;
+	if (kill && cgh_fs_kill(&w->fs, leaf->path, &err) < 0 && err.code != ENOENT)
+		cgh_logf(w->log, LOG_ERR, "pressure guard: %s", err.msg);
+}
+
+/* A session stalled for longer than pressure_grace while above memory.high:
+ * log it, kill it if asked.  A trigger that stopped firing for two windows
+ * means the stall is over. */
+void watch_psi_tick(struct cgh_watcher *w, uint64_t now_ms)
+{
+	const struct cgh_watch_config *wc = &w->cfg->watch;
+	uint64_t quiet_ms = 2u * wc->pressure_window_us / 1000u;
+
+	for (size_t i = 0; i < w->n_leaves; i++) {
+		struct watch_leaf *leaf = &w->leaves[i];
+		if (leaf->stall_since == 0)
+			continue;
+		if (now_ms - leaf->last_stall > quiet_ms)
+			leaf->stall_since = 0;
+		else if (now_ms - leaf->stall_since >= (uint64_t)wc->pressure_grace * 1000u)
+			guard_act(w, leaf, now_ms - leaf->stall_since);
+	}
+}

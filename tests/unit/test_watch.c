@@ -1,0 +1,420 @@
+/* `cgherd watch` without a kernel: the watch group of cgherd.conf and its
+ * errors, on_oom words and their expansion, reclaim arithmetic, the notice
+ * line, and the rule recorded on the leaf (emulated cgroupfs). */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cgh_session.h"
+#include "cgh_value.h"
+#include "cgh_watch.h"
+#include "fakefs.h"
+#include "testutil.h"
+
+#define MIB (1024ull * 1024ull)
+
+/* ---- config ------------------------------------------------------------------ */
+
+static struct cgh_config *load_ok(const char *text)
+{
+	struct cgh_config *cfg = NULL;
+	struct cgh_diag diag = { 0 };
+	int r = cgh_config_from_text("t.conf", text, 8ull << 30, &cfg, &diag);
+
+	for (size_t i = 0; i < diag.n; i++)
+		print_error("diag: %s\n", diag.lines[i]);
+	assert_int_equal(r, 0);
+	cgh_diag_free(&diag);
+	return cfg;
+}
+
+/* The one error text produces, exactly. */
+static void load_error(const char *text, const char *want)
+{
+	struct cgh_config *cfg = NULL;
+	struct cgh_diag diag = { 0 };
+
+	assert_int_equal(cgh_config_from_text("t.conf", text, 8ull << 30, &cfg, &diag), -EINVAL);
+	assert_null(cfg);
+	if (diag.n != 1 || strcmp(diag.lines[0], want) != 0) {
+		for (size_t i = 0; i < diag.n; i++)
+			print_error("diag: %s\n", diag.lines[i]);
+		fail_msg("expected the single error: %s", want);
+	}
+	cgh_diag_free(&diag);
+}
+
+static void test_watch_defaults(void **state)
+{
+	struct cgh_config *cfg = load_ok("base = \"cgherd\";\n");
+
+	(void)state;
+	assert_null(cfg->watch.on_oom);
+	assert_int_equal(cfg->watch.reclaim_percent, 0);
+	assert_int_equal(cfg->watch.reclaim_bytes, 0);
+	assert_int_equal(cfg->watch.reclaim_interval, CGH_WATCH_INTERVAL_DEFAULT);
+	assert_int_equal(cfg->watch.reclaim_cooldown, CGH_WATCH_COOLDOWN_DEFAULT);
+	assert_false(cfg->watch.pressure_guard);
+	assert_int_equal(cfg->watch.pressure_stall_us, CGH_PSI_STALL_DEFAULT);
+	assert_int_equal(cfg->watch.pressure_window_us, CGH_PSI_WINDOW_DEFAULT);
+	assert_int_equal(cfg->watch.pressure_grace, CGH_PSI_GRACE_DEFAULT);
+	assert_false(cfg->watch.pressure_kill);
+	cgh_config_free(cfg);
+}
+
+static void test_watch_every_key(void **state)
+{
+	struct cgh_config *cfg = load_ok(
+		"watch = {\n"
+		"  on_oom = \"/usr/local/sbin/notify-user %u %s\";\n"
+		"  reclaim_threshold = \"80%\";\n"
+		"  reclaim_interval = 5;\n"
+		"  reclaim_cooldown = 0;\n"
+		"  pressure_guard = true;\n"
+		"  pressure_stall_us = 200000;\n"
+		"  pressure_window_us = 2000000;\n"
+		"  pressure_grace = 30;\n"
+		"  pressure_kill = true;\n"
+		"};\n");
+	const struct cgh_watch_config *w = &cfg->watch;
+
+	(void)state;
+	assert_string_equal(w->on_oom[0], "/usr/local/sbin/notify-user");
+	assert_string_equal(w->on_oom[1], "%u");
+	assert_string_equal(w->on_oom[2], "%s");
+	assert_null(w->on_oom[3]);
+	assert_int_equal(w->reclaim_percent, 80);
+	assert_int_equal(w->reclaim_bytes, 0);
+	assert_int_equal(w->reclaim_interval, 5);
+	assert_int_equal(w->reclaim_cooldown, 0);
+	assert_true(w->pressure_guard);
+	assert_int_equal(w->pressure_stall_us, 200000);
+	assert_int_equal(w->pressure_window_us, 2000000);
+	assert_int_equal(w->pressure_grace, 30);
+	assert_true(w->pressure_kill);
+	cgh_config_free(cfg);
+}
+
+static void test_watch_threshold_forms(void **state)
+{
+	struct cgh_config *cfg = load_ok("watch = { reclaim_threshold = \"400M\"; };\n");
+
+	(void)state;
+	assert_int_equal(cfg->watch.reclaim_bytes, 400 * MIB);
+	assert_int_equal(cfg->watch.reclaim_percent, 0);
+	cgh_config_free(cfg);
+	cfg = load_ok("watch = { reclaim_threshold = 1048576; };\n");
+	assert_int_equal(cfg->watch.reclaim_bytes, MIB);
+	cgh_config_free(cfg);
+	cfg = load_ok("watch = { reclaim_threshold = \"100%\"; };\n");
+	assert_int_equal(cfg->watch.reclaim_percent, 100);
+	cgh_config_free(cfg);
+}
+
+static void test_watch_errors(void **state)
+{
+	(void)state;
+	load_error("watch = { colour = \"blue\"; };\n",
+		   "t.conf:1: watch: unknown setting 'colour' (on_oom, reclaim_threshold, reclaim_interval, reclaim_cooldown, pressure_guard, pressure_stall_us, pressure_window_us, pressure_grace, pressure_kill)");
+	load_error("watch = 1;\n", "t.conf:1: watch: expected a group { ... }, not an integer");
+	load_error("\nwatch = { reclaim_interval = \"10\"; };\n",
+		   "t.conf:2: watch.reclaim_interval: expected an integer, not a string");
+	load_error("watch = { reclaim_interval = 0; };\n",
+		   "t.conf:1: watch.reclaim_interval: 0 out of range 1-3600");
+	load_error("watch = { reclaim_cooldown = 86401; };\n",
+		   "t.conf:1: watch.reclaim_cooldown: 86401 out of range 0-86400");
+	load_error("watch = { reclaim_threshold = \"150%\"; };\n",
+		   "t.conf:1: watch.reclaim_threshold: invalid percentage \"150%\" (1-100%)");
+	load_error("watch = { reclaim_threshold = \"0%\"; };\n",
+		   "t.conf:1: watch.reclaim_threshold: invalid percentage \"0%\" (1-100%)");
+	load_error("watch = { reclaim_threshold = \"lots\"; };\n",
+		   "t.conf:1: watch.reclaim_threshold: invalid threshold \"lots\" (N% of memory_max, or bytes with K/M/G/T)");
+	load_error("watch = { reclaim_threshold = \"max\"; };\n",
+		   "t.conf:1: watch.reclaim_threshold: invalid threshold \"max\" (N% of memory_max, or bytes with K/M/G/T)");
+	load_error("watch = { reclaim_threshold = -1; };\n",
+		   "t.conf:1: watch.reclaim_threshold: -1 out of range");
+	load_error("watch = { pressure_guard = 1; };\n",
+		   "t.conf:1: watch.pressure_guard: expected a boolean (true or false), not an integer");
+	load_error("watch = { pressure_window_us = 100000; };\n",
+		   "t.conf:1: watch.pressure_window_us: 100000 out of range 500000-10000000");
+	load_error("watch = { pressure_stall_us = 600000; pressure_window_us = 500000; };\n",
+		   "t.conf:1: watch: pressure_stall_us (600000) must not exceed pressure_window_us (500000)");
+	load_error("watch = { on_oom = \"notify %u\"; };\n",
+		   "t.conf:1: watch.on_oom: \"notify\" is not an absolute path (the command runs without a shell or PATH)");
+	load_error("watch = { on_oom = \"/bin/notify %x\"; };\n",
+		   "t.conf:1: watch.on_oom: unknown sequence %x (use %u %U %s %r %%)");
+	load_error("watch = { on_oom = \"/bin/notify 'unterminated\"; };\n",
+		   "t.conf:1: watch.on_oom: unterminated ' quote");
+	load_error("watch = { on_oom = \"  \"; };\n", "t.conf:1: watch.on_oom: empty command");
+	load_error("watch = { on_oom = [ \"/bin/x\" ]; };\n",
+		   "t.conf:1: watch.on_oom: expected a string, not an array");
+}
+
+/* ---- on_oom words ------------------------------------------------------------- */
+
+static void test_cmd_split_quotes(void **state)
+{
+	char **argv = NULL;
+	char why[160];
+
+	(void)state;
+	assert_int_equal(cgh_cmd_split("  /usr/bin/logger  -t 'cgherd oom' \"%u on %s\"x %% ", &argv,
+				       why, sizeof(why)), 0);
+	assert_string_equal(argv[0], "/usr/bin/logger");
+	assert_string_equal(argv[1], "-t");
+	assert_string_equal(argv[2], "cgherd oom");
+	assert_string_equal(argv[3], "%u on %sx");
+	assert_string_equal(argv[4], "%%");
+	assert_null(argv[5]);
+	cgh_cmd_free(argv);
+	assert_int_equal(cgh_cmd_split("/bin/x 50%", &argv, why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, "unknown sequence % (use %u %U %s %r %%)");
+	assert_null(argv);
+}
+
+static void test_cmd_expand(void **state)
+{
+	char **tmpl = NULL, **argv = NULL;
+	char why[160];
+	const struct cgh_cmd_vars v = { .user = "alice", .uid = 1001,
+					.leaf = "/sys/fs/cgroup/cgherd/user-1001/session-77",
+					.rule = "students" };
+
+	(void)state;
+	assert_int_equal(cgh_cmd_split("/usr/local/sbin/notify-user %u %U %s %r 100%% %u@%r", &tmpl,
+				       why, sizeof(why)), 0);
+	assert_int_equal(cgh_cmd_expand(tmpl, &v, &argv), 0);
+	assert_string_equal(argv[0], "/usr/local/sbin/notify-user");
+	assert_string_equal(argv[1], "alice");
+	assert_string_equal(argv[2], "1001");
+	assert_string_equal(argv[3], "/sys/fs/cgroup/cgherd/user-1001/session-77");
+	assert_string_equal(argv[4], "students");
+	assert_string_equal(argv[5], "100%");
+	assert_string_equal(argv[6], "alice@students");
+	assert_null(argv[7]);
+	cgh_cmd_free(argv);
+	cgh_cmd_free(tmpl);
+}
+
+/* A user name with a space stays one word: no shell ever splits it. */
+static void test_cmd_expand_keeps_words(void **state)
+{
+	char **tmpl = NULL, **argv = NULL;
+	char why[160];
+	const struct cgh_cmd_vars v = { .user = "a b; rm -rf /", .uid = 1, .leaf = "/x", .rule = "r" };
+
+	(void)state;
+	assert_int_equal(cgh_cmd_split("/bin/notify %u", &tmpl, why, sizeof(why)), 0);
+	assert_int_equal(cgh_cmd_expand(tmpl, &v, &argv), 0);
+	assert_string_equal(argv[1], "a b; rm -rf /");
+	assert_null(argv[2]);
+	cgh_cmd_free(argv);
+	cgh_cmd_free(tmpl);
+}
+
+/* ---- reclaim arithmetic --------------------------------------------------------- */
+
+static void test_reclaim_threshold(void **state)
+{
+	struct cgh_watch_config w = { .reclaim_percent = 80 };
+
+	(void)state;
+	assert_int_equal(cgh_reclaim_threshold(&w, 500 * MIB), 400 * MIB);
+	assert_int_equal(cgh_reclaim_threshold(&w, 999), 799);
+	assert_int_equal(cgh_reclaim_threshold(&w, CGH_UNLIMITED), 0);
+	assert_int_equal(cgh_reclaim_threshold(&w, CGH_UNKNOWN), 0);
+	w.reclaim_percent = 100;
+	assert_int_equal(cgh_reclaim_threshold(&w, UINT64_MAX - 2), UINT64_MAX - 2);
+	w = (struct cgh_watch_config){ .reclaim_bytes = 64 * MIB };
+	assert_int_equal(cgh_reclaim_threshold(&w, CGH_UNLIMITED), 64 * MIB);
+	assert_int_equal(cgh_reclaim_threshold(&w, 500 * MIB), 64 * MIB);
+	w = (struct cgh_watch_config){ 0 };
+	assert_int_equal(cgh_reclaim_threshold(&w, 500 * MIB), 0);
+}
+
+static void test_reclaim_excess_and_cooldown(void **state)
+{
+	(void)state;
+	assert_int_equal(cgh_reclaim_excess(500 * MIB, 400 * MIB), 100 * MIB);
+	assert_int_equal(cgh_reclaim_excess(400 * MIB, 400 * MIB), 0);
+	assert_int_equal(cgh_reclaim_excess(10, 400 * MIB), 0);
+	assert_int_equal(cgh_reclaim_excess(500 * MIB, 0), 0);
+	assert_int_equal(cgh_reclaim_excess(CGH_UNKNOWN, 400 * MIB), 0);
+	assert_true(cgh_reclaim_due(0, 5, 60));
+	assert_false(cgh_reclaim_due(10000, 69999, 60));
+	assert_true(cgh_reclaim_due(10000, 70000, 60));
+	assert_true(cgh_reclaim_due(10000, 10000, 0));
+}
+
+/* ---- the notice line ------------------------------------------------------------ */
+
+static void test_notice_line(void **state)
+{
+	struct cgh_oom_notice n = {
+		.user = "alice", .uid = 1001, .leaf = "/sys/fs/cgroup/cgherd/user-1001/session-77",
+		.rule = "students", .memory_max = 524288000, .memory_peak = 524288000,
+		.oom_kill = 3, .oom_group_kill = 1, .new_kills = 3, .new_group_kills = 1,
+		.biggest_pid = 4321, .biggest_comm = "hog", .biggest_rss = 314572800,
+	};
+	char line[1024];
+
+	(void)state;
+	cgh_oom_notice_format(&n, line, sizeof(line));
+	assert_string_equal(line,
+		"oom-kill user=alice uid=1001 leaf=/sys/fs/cgroup/cgherd/user-1001/session-77 rule=students memory.max=524288000 memory.peak=524288000 oom_kill=3(+3) oom_group_kill=1(+1) biggest=hog[4321]:314572800");
+	n.biggest_pid = 0;
+	n.memory_max = CGH_UNLIMITED;
+	n.memory_peak = CGH_UNKNOWN;
+	cgh_oom_notice_format(&n, line, sizeof(line));
+	assert_non_null(strstr(line, " memory.max=max memory.peak=? "));
+	assert_non_null(strstr(line, " biggest=unknown"));
+}
+
+static void test_proc_status(void **state)
+{
+	uint64_t rss = 0;
+	char comm[32];
+
+	(void)state;
+	assert_int_equal(cgh_proc_status("Name:\thog\nState:\tS\nVmRSS:\t  307200 kB\n", &rss, comm,
+					 sizeof(comm)), 0);
+	assert_string_equal(comm, "hog");
+	assert_int_equal(rss, 307200ull * 1024);
+	assert_int_equal(cgh_proc_status("Name:\tkthreadd\nState:\tS\n", &rss, comm, sizeof(comm)),
+			 -ENOENT);
+}
+
+/* The kernel's own lines (Linux 6.1). */
+static void test_kmsg_victim(void **state)
+{
+	char memcg[160], comm[32];
+	pid_t pid = 0;
+	uint64_t rss = 0;
+
+	(void)state;
+	assert_int_equal(cgh_kmsg_oom_victim(
+		"oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,"
+		"oom_memcg=/cgherd/user-1001/session-329,task_memcg=/cgherd/user-1001/session-329,"
+		"task=hog,pid=345,uid=1001", memcg, sizeof(memcg), &pid, comm, sizeof(comm)), 0);
+	assert_string_equal(memcg, "/cgherd/user-1001/session-329");
+	assert_string_equal(comm, "hog");
+	assert_int_equal(pid, 345);
+	assert_int_equal(cgh_kmsg_oom_victim("Memory cgroup out of memory: Killed process 345 (hog)",
+					     memcg, sizeof(memcg), &pid, comm, sizeof(comm)), -ENOENT);
+	assert_int_equal(cgh_kmsg_oom_victim("oom-kill:constraint=CONSTRAINT_NONE,task=x",
+					     memcg, sizeof(memcg), &pid, comm, sizeof(comm)), -ENOENT);
+	assert_int_equal(cgh_kmsg_killed(
+		"Memory cgroup out of memory: Killed process 345 (hog) total-vm:153968kB, "
+		"anon-rss:153600kB, file-rss:4kB, shmem-rss:0kB, UID:1001 pgtables:348kB oom_score_adj:0",
+		&pid, &rss), 0);
+	assert_int_equal(pid, 345);
+	assert_int_equal(rss, 153604ull * 1024);
+	assert_int_equal(cgh_kmsg_killed("Tasks in /x are going to be killed", &pid, &rss), -ENOENT);
+}
+
+/* ---- the rule on the leaf --------------------------------------------------------- */
+
+struct fixture {
+	char root[64];
+	struct log_capture log;
+	struct cgh_log sink;
+	struct cgh_env env;
+	struct cgh_config *cfg;
+	struct cgh_identity *alice;
+};
+
+static const char *const alice_groups[] = { "alice", "students", NULL };
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	fake_reset();
+	assert_int_equal(fake_make_root(f->root, sizeof(f->root), "cpu memory pids\n"), 0);
+	f->sink = (struct cgh_log){ .fn = capture_log, .arg = &f->log, .debug = true };
+	f->env = (struct cgh_env){ .sys = cgh_test_sys(), .log = &f->sink };
+	f->cfg = config_from_text(
+		"rules = ( { name = \"students\"; match = { group = \"students\"; };\n"
+		"            session = { memory_max = \"500M\"; }; } );\n"
+		"watch = { on_oom = \"/bin/true\"; };\n", f->root);
+	f->alice = make_identity("alice", 1000, alice_groups);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	fake_remove_root(f->root);
+	cgh_config_free(f->cfg);
+	cgh_identity_free(f->alice);
+	free(f);
+	return 0;
+}
+
+static void test_rule_recorded_on_leaf(void **state)
+{
+	struct fixture *f = *state;
+	struct cgh_session *s = NULL;
+	struct cgh_error err = { 0 };
+	struct cgh_fs fs;
+	char rule[72];
+
+	assert_int_equal(cgh_session_open(f->cfg, f->alice, "sshd", 4242, &f->env, &s, &err), CGH_HERDED);
+	assert_true(fake_logged("setxattr cgherd/user-1000/session-4242") >= 0);
+	assert_true(fake_logged("setxattr cgherd/user-1000/session-4242") <
+		    fake_logged("write cgherd/user-1000/session-4242/cgroup.procs"));
+	assert_int_equal(cgh_fs_open(&fs, f->root, f->env.sys, &err), 0);
+	assert_int_equal(cgh_fs_get_rule(&fs, s->leaf, rule, sizeof(rule)), 0);
+	assert_string_equal(rule, "students");
+	assert_int_equal(cgh_fs_get_rule(&fs, "cgherd/user-1000", rule, sizeof(rule)), -ENODATA);
+	cgh_fs_close(&fs);
+	free(s);
+}
+
+/* Kernels without trusted xattrs on cgroupfs: the login goes on, and the
+ * reason is logged. */
+static void test_rule_xattr_failure_does_not_fail_login(void **state)
+{
+	struct fixture *f = *state;
+	struct cgh_session *s = NULL;
+	struct cgh_error err = { 0 };
+
+	fake_fail("setxattr", "", EOPNOTSUPP, -1);
+	assert_int_equal(cgh_session_open(f->cfg, f->alice, "sshd", 4242, &f->env, &s, &err), CGH_HERDED);
+	assert_non_null(s);
+	assert_string_equal(fake_where(4242), "/cgherd/user-1000/session-4242");
+	assert_non_null(strstr(f->log.text,
+		"rule name not recorded: cannot set trusted.cgherd.rule on "));
+	assert_non_null(strstr(f->log.text, "session-4242: Operation not supported"));
+	free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_watch_defaults),
+		cmocka_unit_test(test_watch_every_key),
+		cmocka_unit_test(test_watch_threshold_forms),
+		cmocka_unit_test(test_watch_errors),
+		cmocka_unit_test(test_cmd_split_quotes),
+		cmocka_unit_test(test_cmd_expand),
+		cmocka_unit_test(test_cmd_expand_keeps_words),
+		cmocka_unit_test(test_reclaim_threshold),
+		cmocka_unit_test(test_reclaim_excess_and_cooldown),
+		cmocka_unit_test(test_notice_line),
+		cmocka_unit_test(test_proc_status),
+		cmocka_unit_test(test_kmsg_victim),
+		cmocka_unit_test_setup_teardown(test_rule_recorded_on_leaf, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rule_xattr_failure_does_not_fail_login, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
