@@ -24,4 +24,7 @@ int cgh_identity_lookup(const char *name, struct cgh_identity **out, struct cgh_
 
 void cgh_identity_free(struct cgh_identity *id);
 
+/* The (sanitized) name of uid for reports and log lines, or the number. */
+void cgh_user_name(unsigned uid, char *buf, size_t len);
+
 #endif

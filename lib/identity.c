@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -180,4 +181,15 @@ void cgh_identity_free(struct cgh_identity *id)
 	free(id->groups);
 	free(id->user);
 	free(id);
+}
+
+void cgh_user_name(unsigned uid, char *buf, size_t len)
+{
+	struct passwd pw, *found = NULL;
+	char nss[4096];
+
+	if (getpwuid_r((uid_t)uid, &pw, nss, sizeof(nss), &found) == 0 && found != NULL)
+		cgh_sanitize(buf, len, pw.pw_name);
+	else
+		snprintf(buf, len, "%u", uid);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cgh_identity.h"
 #include "cgh_report.h"
 #include "cgh_value.h"
 
@@ -88,17 +89,6 @@ struct status_walk {
 	unsigned uid;
 	int count;
 };
-
-static void user_name(unsigned uid, char *buf, size_t len)
-{
-	struct passwd pw, *found = NULL;
-	char nss[4096];
-
-	if (getpwuid_r((uid_t)uid, &pw, nss, sizeof(nss), &found) == 0 && found != NULL)
-		cgh_sanitize(buf, len, pw.pw_name);
-	else
-		snprintf(buf, len, "%u", uid);
-}
 
 static void put_number(FILE *out, uint64_t v, bool json)
 {
@@ -196,7 +186,7 @@ static int status_leaf(void *arg, const char *name)
 	if (cgh_fs_populated(w->fs, leaf, &populated, NULL) < 0 || !populated)
 		return 0;	/* dead, waiting for collection */
 	cgh_fs_stats(w->fs, leaf, &st);
-	user_name(w->uid, user, sizeof(user));
+	cgh_user_name(w->uid, user, sizeof(user));
 	if (w->json)
 		status_json(w, user, leaf, &st, leaf_age(w->fs, leaf, w->now));
 	else

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgh_identity.h"
 #include "cgh_session.h"
 #include "cgh_watch_state.h"
 
@@ -39,17 +40,6 @@ void watch_oom_baseline(struct cgh_watcher *w, struct watch_leaf *leaf)
 		leaf->oom_kill = c.kill;
 		leaf->oom_group_kill = c.group_kill;
 	}
-}
-
-static void user_name(unsigned uid, char *buf, size_t len)
-{
-	struct passwd pw, *found = NULL;
-	char scratch[2048];
-
-	if (getpwuid_r((uid_t)uid, &pw, scratch, sizeof(scratch), &found) == 0 && found != NULL)
-		cgh_sanitize(buf, len, pw.pw_name);
-	else
-		snprintf(buf, len, "%u", uid);
 }
 
 /* The process of the leaf with the largest resident set, if any is left. */
@@ -156,7 +146,7 @@ static void notice(struct cgh_watcher *w, const struct watch_leaf *leaf, const s
 	struct cgh_stats st;
 	char user[64], rule[72] = "?", abs[256], comm[40] = "", line[1024];
 
-	user_name(leaf->uid, user, sizeof(user));
+	cgh_user_name(leaf->uid, user, sizeof(user));
 	cgh_fs_get_rule(&w->fs, leaf->path, rule, sizeof(rule));
 	watch_abs_path(w, leaf->path, abs, sizeof(abs));
 	cgh_fs_stats(&w->fs, leaf->path, &st);

@@ -59,6 +59,24 @@ scenario_login() {
 	[ ! -e $CG/cgherd ] || { fail "$CG/cgherd was created in systemd mode"; return 1; }
 }
 
+# cgherd status and explain understand the systemd backend: a live session is
+# listed under its logind scope, explain names the backend.
+scenario_status() {
+	local out
+	as_ssh alice 'sleep 30' &
+	wait_for 30 sh -c 'loginctl list-sessions --no-legend | grep -q alice' || { fail "session did not start"; return 1; }
+	sleep 1
+	out=$(cgherd status) || { fail "cgherd status: exit $?"; return 1; }
+	echo "$out" | sed 's/^/  /'
+	echo "$out" | grep -Eq '^alice +user\.slice/user-1001\.slice/session-[0-9a-z]+\.scope ' ||
+		{ fail "status does not list alice's scope"; return 1; }
+	out=$(cgherd explain --service sshd alice) || { fail "cgherd explain: exit $?"; return 1; }
+	echo "$out" | grep -q '^backend: auto' || { fail "explain does not name the backend"; return 1; }
+	echo "$out" | grep -q 'MemoryMax\|memory.max *= 524288000' || { fail "explain: no memory.max"; return 1; }
+	pkill -f 'sleep 30' || true
+	wait
+}
+
 # The hogherder: 3 x 300 MB under 500M without swap, oom_group on the scope: the
 # whole session dies (sshd's [priv] included), counted in the user slice.
 scenario_hog() {
@@ -98,7 +116,7 @@ scenario_refuse() {
 }
 
 conf auto
-for scenario in login hog logout refuse; do
+for scenario in login status hog logout refuse; do
 	echo "@@CGH BEGIN $scenario"
 	t0=$(cut -d' ' -f1 /proc/uptime)
 	if "scenario_$scenario"; then
