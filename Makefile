@@ -23,11 +23,13 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DCGHERD_VERSION=\"$(VERSION)\" $(WARN) $(H
 	      -Iinclude $(CFLAGS) $(EXTRA_CFLAGS)
 LDHARDEN  := -Wl,-z,relro -Wl,-z,now -Wl,--as-needed
 LIBS      := -lconfig
-# The systemd backend needs libsystemd (sd-bus); without it, it says so.
+# The systemd backend needs libsystemd's sd-bus (its headers at build time;
+# the library is dlopen'ed only when the backend is used); without it, the
+# backend says it is left out.
 WITH_SYSTEMD ?= $(shell pkg-config --exists libsystemd 2>/dev/null && echo yes)
 ifeq ($(WITH_SYSTEMD),yes)
 ALL_CFLAGS += -DCGH_HAVE_SYSTEMD
-LIBS       += -lsystemd
+LIBS       += -ldl
 endif
 
 LIB_SRC   := $(wildcard lib/*.c)
@@ -56,6 +58,7 @@ $(CLI): $(BUILD)/obj/cli/cgherd.o $(BUILD)/libcgherd.a
 include tests/tests.mk
 include tests/vm/vm.mk
 include tests/vm-systemd/vm-systemd.mk
+include bench/bench.mk
 
 install: all
 	@test -n "$(PAMDIR)" || { echo "no PAM module directory found (set PAMDIR=)"; exit 1; }

@@ -144,7 +144,8 @@ static void put(int dirfd, const char *file, const char *text)
 }
 
 /* The syscalls a herded session cannot do without: make the leaf, write
- * three limits, move in, move out, kill, remove. */
+ * the limits the benchmark config sets (memory.max, cpu.max, pids.max,
+ * memory.oom.group), move in, move out, kill, remove. */
 static double bench_floor(const struct opts *o)
 {
 	char pid[24];
@@ -162,6 +163,7 @@ static double bench_floor(const struct opts *o)
 		if (mkdirat(root, "floor/leaf", 0755) < 0)
 			die("mkdir");
 		put(root, "floor/leaf/memory.max", "524288000");
+		put(root, "floor/leaf/cpu.max", "20000 100000");
 		put(root, "floor/leaf/pids.max", "1024");
 		put(root, "floor/leaf/memory.oom.group", "1");
 		put(root, "floor/leaf/cgroup.procs", pid);
@@ -183,13 +185,14 @@ int main(int argc, char **argv)
 	double open_us, close_us;
 	int c;
 
-	while ((c = getopt(argc, argv, "n:c:u:m:")) != -1) {
+	while ((c = getopt(argc, argv, "n:c:u:m:r:")) != -1) {
 		switch (c) {
 		case 'n': o.n = atoi(optarg); break;
 		case 'c': o.conf = optarg; break;
 		case 'u': o.user = optarg; break;
 		case 'm': o.module = optarg; break;
-		default: die("usage: microbench [-n N] [-c CONF] [-u USER] [-m MODULE]");
+		case 'r': o.root = optarg; break;
+		default: die("usage: microbench [-n N] [-c CONF] [-u USER] [-m MODULE] [-r CGROUP_ROOT]");
 		}
 	}
 	if (o.n < 1)

@@ -7,91 +7,158 @@
 #include "cgh_systemd.h"
 
 #ifdef CGH_HAVE_SYSTEMD
+#include <dlfcn.h>
 #include <systemd/sd-bus.h>
 
 #define SYSTEMD_DEST "org.freedesktop.systemd1"
 #define SYSTEMD_PATH "/org/freedesktop/systemd1"
 #define SYSTEMD_MANAGER "org.freedesktop.systemd1.Manager"
+#define LIBSYSTEMD "libsystemd.so.0"
+
+/* libsystemd is loaded only when the systemd backend is used: linked into
+ * the module, its relocation alone cost every login (every PAM service that
+ * stacks the module) about a million instructions. */
+struct sdbus {
+	void *lib;
+	__typeof__(sd_bus_open_system) *open_system;
+	__typeof__(sd_bus_set_method_call_timeout) *set_timeout;
+	__typeof__(sd_bus_message_new_method_call) *new_call;
+	__typeof__(sd_bus_message_append) *append;
+	__typeof__(sd_bus_message_open_container) *open_container;
+	__typeof__(sd_bus_message_close_container) *close_container;
+	__typeof__(sd_bus_call) *call;
+	__typeof__(sd_bus_get_property_string) *get_string;
+	__typeof__(sd_bus_message_unref) *message_unref;
+	__typeof__(sd_bus_flush_close_unref) *close_unref;
+	__typeof__(sd_bus_error_free) *error_free;
+	sd_bus *bus;
+};
 
 bool cgh_systemd_available(void)
 {
 	return true;
 }
 
-static int open_bus(sd_bus **bus, unsigned timeout_ms, struct cgh_error *err)
+static void *sym(struct sdbus *b, const char *name)
 {
-	int r = sd_bus_open_system(bus);
+	return dlsym(b->lib, name);
+}
 
-	if (r < 0)
-		return cgh_fail(err, -r, "cannot connect to the system bus");
-	r = sd_bus_set_method_call_timeout(*bus, (uint64_t)timeout_ms * 1000u);
-	if (r < 0) {
-		*bus = sd_bus_flush_close_unref(*bus);
-		return cgh_fail(err, -r, "cannot set the bus timeout");
+static void close_bus(struct sdbus *b)
+{
+	if (b->bus != NULL)
+		b->close_unref(b->bus);
+	if (b->lib != NULL)
+		dlclose(b->lib);
+	b->bus = NULL;
+	b->lib = NULL;
+}
+
+static int load_sdbus(struct sdbus *b, struct cgh_error *err)
+{
+	b->lib = dlopen(LIBSYSTEMD, RTLD_NOW | RTLD_LOCAL);
+	if (b->lib == NULL)
+		return cgh_fail_msg(err, ENOENT, "cannot load %s: %s", LIBSYSTEMD, dlerror());
+	*(void **)&b->open_system = sym(b, "sd_bus_open_system");
+	*(void **)&b->set_timeout = sym(b, "sd_bus_set_method_call_timeout");
+	*(void **)&b->new_call = sym(b, "sd_bus_message_new_method_call");
+	*(void **)&b->append = sym(b, "sd_bus_message_append");
+	*(void **)&b->open_container = sym(b, "sd_bus_message_open_container");
+	*(void **)&b->close_container = sym(b, "sd_bus_message_close_container");
+	*(void **)&b->call = sym(b, "sd_bus_call");
+	*(void **)&b->get_string = sym(b, "sd_bus_get_property_string");
+	*(void **)&b->message_unref = sym(b, "sd_bus_message_unref");
+	*(void **)&b->close_unref = sym(b, "sd_bus_flush_close_unref");
+	*(void **)&b->error_free = sym(b, "sd_bus_error_free");
+	if (!b->open_system || !b->set_timeout || !b->new_call || !b->append ||
+	    !b->open_container || !b->close_container || !b->call || !b->get_string ||
+	    !b->message_unref || !b->close_unref || !b->error_free) {
+		dlclose(b->lib);
+		b->lib = NULL;
+		return cgh_fail_msg(err, ENOSYS, "%s lacks the sd-bus calls needed (systemd 240 or later)",
+				    LIBSYSTEMD);
 	}
 	return 0;
 }
 
-static int append_properties(sd_bus_message *m, const struct cgh_unit_property *props, size_t n)
+static int open_bus(struct sdbus *b, unsigned timeout_ms, struct cgh_error *err)
 {
-	int r = sd_bus_message_open_container(m, 'a', "(sv)");
+	int r = load_sdbus(b, err);
+
+	if (r < 0 || b->open_system == NULL || b->set_timeout == NULL)
+		return r < 0 ? r : -ENOSYS;
+	r = b->open_system(&b->bus);
+	if (r < 0) {
+		b->bus = NULL;
+		cgh_fail(err, -r, "cannot connect to the system bus");
+	} else if ((r = b->set_timeout(b->bus, (uint64_t)timeout_ms * 1000u)) < 0) {
+		cgh_fail(err, -r, "cannot set the bus timeout");
+	}
+	if (r < 0)
+		close_bus(b);
+	return r < 0 ? r : 0;
+}
+
+static int append_properties(struct sdbus *b, sd_bus_message *m,
+			     const struct cgh_unit_property *props, size_t n)
+{
+	int r = b->open_container(m, 'a', "(sv)");
 
 	for (size_t i = 0; r >= 0 && i < n; i++)
-		r = sd_bus_message_append(m, "(sv)", props[i].name, "t", props[i].value);
+		r = b->append(m, "(sv)", props[i].name, "t", props[i].value);
 	if (r >= 0)
-		r = sd_bus_message_close_container(m);
+		r = b->close_container(m);
 	return r;
 }
 
 int cgh_systemd_set_properties(const char *unit, const struct cgh_unit_property *props,
 			       size_t n, unsigned timeout_ms, struct cgh_error *err)
 {
-	sd_bus *bus = NULL;
+	struct sdbus b = { 0 };
 	sd_bus_message *m = NULL;
 	sd_bus_error e = SD_BUS_ERROR_NULL;
-	int r = open_bus(&bus, timeout_ms, err);
+	int r = open_bus(&b, timeout_ms, err);
 
 	if (r < 0)
 		return r;
-	r = sd_bus_message_new_method_call(bus, &m, SYSTEMD_DEST, SYSTEMD_PATH, SYSTEMD_MANAGER,
-					   "SetUnitProperties");
+	r = b.new_call(b.bus, &m, SYSTEMD_DEST, SYSTEMD_PATH, SYSTEMD_MANAGER, "SetUnitProperties");
 	if (r >= 0)
-		r = sd_bus_message_append(m, "sb", unit, 1);
+		r = b.append(m, "sb", unit, 1);
 	if (r >= 0)
-		r = append_properties(m, props, n);
+		r = append_properties(&b, m, props, n);
 	if (r < 0) {
 		cgh_fail(err, -r, "building SetUnitProperties for %s", unit);
 		goto done;
 	}
-	r = sd_bus_call(bus, m, 0, &e, NULL);
+	r = b.call(b.bus, m, 0, &e, NULL);
 	if (r < 0)
 		cgh_fail_msg(err, -r, "SetUnitProperties %s: %s", unit,
 			     e.message ? e.message : strerror(-r));
 done:
-	sd_bus_error_free(&e);
-	sd_bus_message_unref(m);
-	sd_bus_flush_close_unref(bus);
+	b.error_free(&e);
+	if (m != NULL)
+		b.message_unref(m);
+	close_bus(&b);
 	return r < 0 ? r : 0;
 }
 
 int cgh_systemd_version(unsigned timeout_ms, struct cgh_error *err)
 {
-	sd_bus *bus = NULL;
+	struct sdbus b = { 0 };
 	sd_bus_error e = SD_BUS_ERROR_NULL;
 	char *version = NULL;
-	int r = open_bus(&bus, timeout_ms, err);
+	int r = open_bus(&b, timeout_ms, err);
 
 	if (r < 0)
 		return r;
-	r = sd_bus_get_property_string(bus, SYSTEMD_DEST, SYSTEMD_PATH, SYSTEMD_MANAGER, "Version",
-				       &e, &version);
+	r = b.get_string(b.bus, SYSTEMD_DEST, SYSTEMD_PATH, SYSTEMD_MANAGER, "Version", &e, &version);
 	if (r < 0)
 		cgh_fail_msg(err, -r, "reading systemd's Version: %s", e.message ? e.message : strerror(-r));
 	else
 		r = atoi(version);	/* "252.39-1~deb12u2" -> 252 */
 	free(version);
-	sd_bus_error_free(&e);
-	sd_bus_flush_close_unref(bus);
+	b.error_free(&e);
+	close_bus(&b);
 	return r;
 }
 

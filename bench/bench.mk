@@ -1,0 +1,33 @@
+# Login-cost benchmark (bench/RESULTS.md):  make bench
+# Boots the test VM once (tests/vm harness) and measures runuser and ssh logins
+# with no cgroup module, with pam_cgherd and with pam_cgroup, the module alone
+# (bench/microbench.c), and how the cost grows with rules, groups and live
+# sessions.  Sizes: N_RUNUSER N_SSH N_MICRO N_MICRO_BIG N_SCALE N_LIVE RULES
+# (see bench/run.sh).  Plot: python3 bench/plot.py build/bench/results.txt OUT.png
+# Host-side profile (callgrind): bench/profile.sh
+BUILD ?= build
+CC ?= cc
+BENCH_DIR := $(BUILD)/bench
+BENCH_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Iinclude
+# the libraries libcgherd.a needs, as the top-level Makefile says (LIBS)
+BENCH_LIBS = -lpam $(if $(LIBS),$(LIBS),-lconfig)
+
+$(BENCH_DIR)/microbench: bench/microbench.c $(BUILD)/libcgherd.a $(wildcard include/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -o $@ $< $(BUILD)/libcgherd.a $(BENCH_LIBS)
+
+$(BENCH_DIR)/logins: bench/logins.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -o $@ $< -lm
+
+# When the module links libsystemd (WITH_SYSTEMD=yes), the same sources are also
+# built without it, as the extra stack "cgherd_nosd": what loading libsystemd
+# costs a login.
+BENCH_NOSD := $(if $(filter yes,$(WITH_SYSTEMD)),$(BENCH_DIR)/nosd/pam_cgherd.so)
+$(BENCH_DIR)/nosd/pam_cgherd.so: $(LIB_SRC) pam_module/pam_cgherd.c $(wildcard include/*.h)
+	$(MAKE) --no-print-directory BUILD=$(BENCH_DIR)/nosd WITH_SYSTEMD= $@
+
+bench: $(BUILD)/pam_cgherd.so $(BUILD)/cgherd $(BUILD)/vm/hog $(BENCH_DIR)/microbench $(BENCH_DIR)/logins $(BENCH_NOSD)
+	BUILD=$(abspath $(BUILD)) BENCH_NOSD=$(abspath $(BENCH_NOSD)) bench/run.sh
+
+.PHONY: bench

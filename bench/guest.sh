@@ -1,0 +1,203 @@
+# Login-cost benchmark, run inside the test VM as a suite "scenario" (busybox sh,
+# sourced after /vm/lib.sh).  Every result is one console line "@@BENCH ...",
+# collected by bench/run.sh.  Sizes come from /vm/bench/params (bench/run.sh).
+. /vm/bench/params
+B=/vm/bench
+S=$B/stacks
+mkdir -p $S
+
+bench() { echo "@@BENCH $*"; }
+note() { echo "@@BENCH note $*"; }
+
+# --- PAM stacks: bare (no cgroup module), cgherd, pam_cgroup ----------------------
+for svc in runuser sshd; do
+	grep -v 'pam_cgherd' /etc/pam.d.tmpl/$svc >$S/$svc.bare
+	sed 's/ @ARGS@//' /etc/pam.d.tmpl/$svc >$S/$svc.cgherd
+	sed 's|^session *required */lib/security/pam_cgherd.so.*|session  required   pam_cgroup.so|' \
+		/etc/pam.d.tmpl/$svc >$S/$svc.pam_cgroup
+	sed 's|/lib/security/pam_cgherd.so @ARGS@|/lib/security/pam_cgherd_nosd.so|' \
+		/etc/pam.d.tmpl/$svc >$S/$svc.cgherd_nosd
+done
+# the same module built without libsystemd (bench.mk, when the tree links it)
+NOSD=
+[ -f /lib/security/pam_cgherd_nosd.so ] && NOSD="cgherd_nosd=$S/runuser.cgherd_nosd"
+
+# --- cgherd.conf ----------------------------------------------------------------------
+# gen_conf N: N rules, the matching one last (bench/genconf.awk), limits $LIMITS
+gen_conf() { awk -v n="$1" -v lim="$LIMITS" -f $B/genconf.awk | write_conf; }
+
+# --- the same limits for cgherd and for pam_cgroup (libcgroup 2.0) ---------------------
+# cgrules.conf sends alice to cgbench/%u (libcgroup expands it to the user name) in
+# the memory, cpu and pids controllers; the template in cgconfig.conf gives that
+# group the limits.  libcgroup reads both files itself at every login (no
+# cgconfigparser or cgrulesengd needed); it creates the group once and never
+# removes it.
+# set_limits cpu|nocpu: memory.max 500M, memory.oom.group 1, pids.max 1024 and, with
+# "cpu", cpu.max 20%.  "nocpu" is the control: under TCG a login's own processes
+# use enough CPU to be throttled by a 20% quota, which is not the module's cost.
+set_limits() {
+	local cpu_tmpl= ctl=memory,pids
+	LIMITS='memory_max = "500M"; pids_max = 1024; oom_group = true;'
+	if [ "$1" = cpu ]; then
+		LIMITS='memory_max = "500M"; cpu_max = "20%"; pids_max = 1024; oom_group = true;'
+		cpu_tmpl='	cpu {
+		cpu.max = "20000 100000";
+	}'
+		ctl=memory,cpu,pids
+	fi
+	cat >/etc/cgconfig.conf <<EOF
+template cgbench/%u {
+	memory {
+		memory.max = "524288000";
+		memory.oom.group = "1";
+	}
+$cpu_tmpl
+	pids {
+		pids.max = "1024";
+	}
+}
+EOF
+	printf 'alice\t%s\tcgbench/%%u\n' $ctl >/etc/cgrules.conf
+	# the persistent pam_cgroup group starts afresh with each setting
+	rmdir $CG/cgbench/alice $CG/cgbench 2>/dev/null
+	# placement control: a cgroup with the same limits that logins(1) puts the
+	# bare-stack login into itself (stack "placed"): what being in a limited
+	# cgroup costs a login, whichever module put it there
+	P=$CG/cgbench-placed
+	mkdir -p $P
+	echo 524288000 >$P/memory.max
+	echo 1 >$P/memory.oom.group
+	echo 1024 >$P/pids.max
+	if [ "$1" = cpu ]; then echo "20000 100000" >$P/cpu.max; else echo "max 100000" >$P/cpu.max; fi
+	gen_conf 1
+}
+# libcgroup creates only the group's directories; the controllers must be enabled
+# at the root for its writes to succeed.
+echo "+memory +cpu +pids" >$CG/cgroup.subtree_control
+note "guest kernel $(uname -r), $(nproc) vCPUs, $(awk '/MemTotal/ {print $2 $3}' /proc/meminfo)"
+
+SSH="ssh -T -n -i /etc/ssh/user_key -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o BatchMode=yes -o ConnectTimeout=20"
+
+# --- verification: every stack puts alice where it should, with the limits ---------
+probe='c=$(sed -n "s/^0:://p" /proc/$$/cgroup); d=/sys/fs/cgroup$c; echo "$c mem=$(cat $d/memory.max 2>/dev/null) cpu=$(cat $d/cpu.max 2>/dev/null | tr " " _) pids=$(cat $d/pids.max 2>/dev/null) oomgroup=$(cat $d/memory.oom.group 2>/dev/null)"'
+for lim in cpu nocpu; do
+	set_limits $lim
+	for st in bare cgherd pam_cgroup; do
+		cp $S/runuser.$st /etc/pam.d/runuser
+		cp $S/sshd.$st /etc/pam.d/sshd
+		r=$(runuser -u alice -- sh -c "$probe" 2>&1) || r="FAILED: $r"
+		s=$(as_ssh alice "$probe" 2>&1) || s="FAILED: $s"
+		bench "verify limits=$lim stack=$st runuser=[$r] ssh=[$s]"
+	done
+	wait_no_leaves 1001
+done
+cp $S/runuser.cgherd /etc/pam.d/runuser
+cp $S/sshd.cgherd /etc/pam.d/sshd
+
+# logins_ab TAG N: runuser logins, bare, cgherd and placed alternating
+logins_ab() {
+	logins -n "$2" -k "runuser:$1" -t /etc/pam.d/runuser \
+		bare=$S/runuser.bare cgherd=$S/runuser.cgherd placed=$S/runuser.bare@$P \
+		-- runuser -u alice -- true || fail "logins $1 failed"
+	cp $S/runuser.cgherd /etc/pam.d/runuser
+}
+# micro TAG N
+micro() {
+	out=$(microbench -n "$2" -c /etc/security/cgherd.conf -u alice) || fail "microbench $1 failed"
+	bench "micro case=$1 ${out#micro }"
+}
+elapsed() { bench "time section=$1 secs=$(fmt_cs $(($(uptime_cs) - $2)))"; }
+
+# --- 1. the three stacks, runuser and ssh; with and without the cpu quota -----------
+for lim in cpu nocpu; do
+	set_limits $lim
+	sfx=
+	[ $lim = nocpu ] && sfx=-nocpu
+	t0=$(uptime_cs)
+	logins -n "$N_RUNUSER" -k runuser$sfx -t /etc/pam.d/runuser \
+		bare=$S/runuser.bare cgherd=$S/runuser.cgherd pam_cgroup=$S/runuser.pam_cgroup \
+		placed=$S/runuser.bare@$P -- runuser -u alice -- true || fail "runuser logins failed"
+	elapsed runuser$sfx $t0
+	[ -f $CG/cgbench/alice/cpu.stat ] &&
+		bench "throttle limits=$lim pam_cgroup_group $(grep -E 'nr_periods|nr_throttled|throttled_usec' $CG/cgbench/alice/cpu.stat | tr ' \n' '= ')"
+	bench "throttle limits=$lim placed_group $(grep -E 'nr_periods|nr_throttled|throttled_usec' $P/cpu.stat | tr ' \n' '= ')"
+	t0=$(uptime_cs)
+	logins -n "$N_SSH" -k ssh$sfx -t /etc/pam.d/sshd -g 100 \
+		bare=$S/sshd.bare cgherd=$S/sshd.cgherd pam_cgroup=$S/sshd.pam_cgroup \
+		-- $SSH alice@127.0.0.1 true || fail "ssh logins failed"
+	elapsed ssh$sfx $t0
+	cp $S/runuser.cgherd /etc/pam.d/runuser
+	cp $S/sshd.cgherd /etc/pam.d/sshd
+	wait_no_leaves 1001
+	micro "rules=1,limits=$lim" "$N_MICRO"
+done
+# The scale runs below use the limits without the cpu quota, so that they show
+# the module's own cost growing, not TCG-slow processes being throttled.
+set_limits nocpu
+
+# --- 1b. where a cgherd login's added time goes (runuser, no cpu quota) ----------------
+# ignore:   module loaded, config read, user looked up, rule decided: PAM_IGNORE
+# minimal:  also a leaf made, the opener moved in and out, the leaf removed, with
+#           only pids.max and memory.oom.group written (oom_group = false alone
+#           makes the module write memory.oom.group without enabling memory)
+# cgherd:   the full session with the limits;  placed: no module, the login run in
+#           a cgroup with the same limits (what being limited costs)
+dconf() {	# dconf NAME BODY: /etc/security/cgherd-NAME.conf and a stack using it
+	printf 'cgroup_root = "/sys/fs/cgroup";\nbase = "cgherd";\n%s\n' "$2" >/etc/security/cgherd-$1.conf
+	chown 0:0 /etc/security/cgherd-$1.conf
+	chmod 644 /etc/security/cgherd-$1.conf
+	sed "s|^\(session *required */lib/security/pam_cgherd.so\).*|\1 conf=/etc/security/cgherd-$1.conf|" \
+		$S/runuser.cgherd >$S/runuser.$1
+}
+dconf ignore 'default_action = "ignore";'
+dconf minimal 'default_action = "herd"; session = { pids_max = 1024; };'
+t0=$(uptime_cs)
+logins -n "$N_RUNUSER" -k runuser-parts -t /etc/pam.d/runuser \
+	bare=$S/runuser.bare ignore=$S/runuser.ignore minimal=$S/runuser.minimal \
+	cgherd=$S/runuser.cgherd placed=$S/runuser.bare@$P $NOSD -- runuser -u alice -- true ||
+	fail "decomposition logins failed"
+cp $S/runuser.cgherd /etc/pam.d/runuser
+elapsed runuser-parts $t0
+
+# --- 2. the sweep of rule counts ------------------------------------------------------
+for r in $RULES; do
+	t0=$(uptime_cs)
+	gen_conf "$r"
+	n=$N_MICRO
+	[ "$r" -ge 10000 ] && n=$N_MICRO_BIG
+	micro "rules=$r" "$n"
+	logins_ab "rules=$r" "$N_SCALE"
+	elapsed rules=$r $t0
+done
+
+# --- 3. alice in 500 groups (with 1 rule, then with 10000 rules) --------------------------
+cp /etc/group /tmp/group.orig
+awk 'BEGIN { for (i = 1; i <= 500; i++) printf "g%03d:x:%d:alice\n", i, 3000 + i }' >>/etc/group
+note "alice is in $(id -G alice | wc -w) groups"
+t0=$(uptime_cs)
+gen_conf 1
+micro "groups=500" "$N_MICRO_BIG"
+logins_ab "groups=500" "$N_SCALE"
+gen_conf 10000
+micro "groups=500,rules=10000" "$N_MICRO_BIG"
+logins_ab "groups=500,rules=10000" "$N_SCALE"
+cp /tmp/group.orig /etc/group
+elapsed groups $t0
+
+# --- 4. live sessions of another user -----------------------------------------------
+t0=$(uptime_cs)
+gen_conf 1
+i=0
+while [ $i -lt "$N_LIVE" ]; do
+	cgherd run -u bob -- sleep 100000 </dev/null >/dev/null 2>&1 &
+	i=$((i + 1))
+done
+wait_for 180 sh -c "[ \$(ls -d $BASE/user-1002/session-* 2>/dev/null | wc -l) -ge $N_LIVE ]" ||
+	note "only $(count_leaves 1002) live sessions of bob"
+note "live sessions of bob: $(count_leaves 1002); MemAvailable $(awk '/MemAvailable/ {print $2 $3}' /proc/meminfo)"
+elapsed live-start $t0
+t0=$(uptime_cs)
+micro "live=$N_LIVE" "$N_MICRO"
+logins_ab "live=$N_LIVE" "$N_SCALE"
+note "live sessions of bob after: $(count_leaves 1002)"
+elapsed live $t0
