@@ -2,6 +2,7 @@
 #ifndef CGH_IDENTITY_H
 #define CGH_IDENTITY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -13,7 +14,8 @@ struct cgh_identity {
 	char *user;
 	uid_t uid;
 	gid_t gid;
-	char **groups;		/* names of the primary and supplementary groups */
+	char **groups;		/* names of the primary and supplementary groups,
+				 * sorted by strcmp (cgh_identity_sort_groups) */
 	size_t n_groups;
 };
 
@@ -23,6 +25,12 @@ struct cgh_identity {
 int cgh_identity_lookup(const char *name, struct cgh_identity **out, struct cgh_error *err);
 
 void cgh_identity_free(struct cgh_identity *id);
+
+/* Sorts id->groups so that matching can binary-search them. */
+void cgh_identity_sort_groups(struct cgh_identity *id);
+
+/* Whether the user is in the group called name (groups sorted). */
+bool cgh_identity_in_group(const struct cgh_identity *id, const char *name);
 
 /* The (sanitized) name of uid for reports and log lines, or the number. */
 void cgh_user_name(unsigned uid, char *buf, size_t len);

@@ -355,6 +355,10 @@ int cgh_fs_write_limits(const struct cgh_fs *fs, const char *dir, const struct c
 		char value[48];
 		if (!cgh_limits_has(l, (enum cgh_limit_key)k))
 			continue;
+		/* oom_group = false is a new cgroup's default, and needs no memory
+		 * controller (which cgh_limits_controllers does not ask for then) */
+		if (k == CGH_OOM_GROUP && l->value[k] == 0)
+			continue;
 		cgh_limit_file_value(l, (enum cgh_limit_key)k, value, sizeof(value));
 		int r = cgh_fs_write(fs, dir, cgh_limit_table[k].file, value, err);
 		if (r < 0)

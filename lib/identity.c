@@ -161,6 +161,8 @@ int cgh_identity_lookup(const char *name, struct cgh_identity **out, struct cgh_
 	r = group_ids(name, pw.pw_gid, &gids, &n, err);
 	if (r == 0)
 		r = group_names(id, gids, n, err);
+	if (r == 0)
+		cgh_identity_sort_groups(id);
 	if (r == 0) {
 		*out = id;
 		id = NULL;
@@ -192,4 +194,21 @@ void cgh_user_name(unsigned uid, char *buf, size_t len)
 		cgh_sanitize(buf, len, pw.pw_name);
 	else
 		snprintf(buf, len, "%u", uid);
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void cgh_identity_sort_groups(struct cgh_identity *id)
+{
+	if (id->n_groups > 1)
+		qsort(id->groups, id->n_groups, sizeof(*id->groups), compare_names);
+}
+
+bool cgh_identity_in_group(const struct cgh_identity *id, const char *name)
+{
+	return id->n_groups > 0 &&
+	       bsearch(&name, id->groups, id->n_groups, sizeof(*id->groups), compare_names) != NULL;
 }

@@ -10,10 +10,11 @@ static bool list_has(const struct cgh_strlist *list, const char *name)
 	return false;
 }
 
+/* O(wanted x log groups): users in hundreds of groups are common on HPC. */
 static bool any_group(const struct cgh_strlist *wanted, const struct cgh_identity *id)
 {
-	for (size_t i = 0; i < id->n_groups; i++)
-		if (list_has(wanted, id->groups[i]))
+	for (size_t i = 0; i < wanted->n; i++)
+		if (cgh_identity_in_group(id, wanted->v[i]))
 			return true;
 	return false;
 }

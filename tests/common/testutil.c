@@ -68,5 +68,6 @@ struct cgh_identity *make_identity(const char *name, unsigned uid, const char *c
 	assert_non_null(id->groups);
 	for (size_t i = 0; i < n; i++)
 		id->groups[id->n_groups++] = strdup(groups[i]);
+	cgh_identity_sort_groups(id);
 	return id;
 }

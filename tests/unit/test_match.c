@@ -76,6 +76,7 @@ static struct cgh_identity *make_id(const char *user, uid_t uid, const char *con
 		assert_non_null(id->groups[i]);
 	}
 	id->n_groups = n;
+	cgh_identity_sort_groups(id);
 	return id;
 }
 

@@ -467,6 +467,22 @@ static void test_writes_stay_in_base(void **state)
 	free(s);
 }
 
+/* oom_group = false needs no memory controller, and writes nothing. */
+static void test_oom_group_false_without_memory(void **state)
+{
+	struct fixture *f = *state;
+	struct cgh_session *s;
+
+	cgh_config_free(f->cfg);
+	f->cfg = config_from_text("session = { oom_group = false; pids_max = 5; };\n", f->root);
+	fake_put(f->root, "cgroup.controllers", "cpu pids io\n");
+	s = open_ok(f, f->alice);
+	assert_int_equal(fake_logged("write cgherd/user-1000/session-4242/memory.oom.group"), -1);
+	assert_file(f, "cgherd/user-1000/session-4242/pids.max", "5");
+	assert_file(f, "cgroup.subtree_control", "+pids");
+	free(s);
+}
+
 /* The opener sits in a logind session scope, as pam_systemd leaves it. */
 static void in_logind_scope(void)
 {
@@ -552,6 +568,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_root_symlink_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_root_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writes_stay_in_base, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oom_group_false_without_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cgroupfs_refuses_logind_scope, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cgroupfs_moves_when_told, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_systemd_backend_needs_a_scope, setup, teardown),
