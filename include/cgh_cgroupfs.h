@@ -97,6 +97,13 @@ int cgh_fs_populated(const struct cgh_fs *fs, const char *dir, bool *populated,
 int cgh_fs_wait_empty(const struct cgh_fs *fs, const char *dir, unsigned timeout_ms,
 		      struct cgh_error *err);
 
+/* A file holding one number ("max": CGH_UNLIMITED), or one key of a flat
+ * keyed file (memory.events, memory.stat, cpu.stat); CGH_UNKNOWN when the
+ * kernel does not have it. */
+uint64_t cgh_fs_read_number(const struct cgh_fs *fs, const char *dir, const char *file);
+uint64_t cgh_fs_read_keyed(const struct cgh_fs *fs, const char *dir, const char *file,
+			   const char *key);
+
 /* Best effort: figures the kernel does not have stay CGH_UNKNOWN. */
 void cgh_fs_stats(const struct cgh_fs *fs, const char *dir, struct cgh_stats *st);
 

@@ -92,17 +92,27 @@ static int read_fd(int fd, char *buf, size_t len)
 	return (int)got;
 }
 
-static int real_proc_cgroup(pid_t pid, char *buf, size_t len)
+/* /proc/PID/NAME into text (NUL-terminated); -errno. */
+static int read_proc(pid_t pid, const char *name, char *text, size_t len)
 {
-	char path[64], text[4096];
+	char path[64];
 	int fd, r;
 
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	text[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	r = read_fd(fd, text, sizeof(text));
+	r = read_fd(fd, text, len);
 	close(fd);
+	return r < 0 ? r : 0;
+}
+
+static int real_proc_cgroup(pid_t pid, char *buf, size_t len)
+{
+	char text[4096];
+	int r = read_proc(pid, "cgroup", text, sizeof(text));
+
 	return r < 0 ? r : cgh_proc_cgroup_v2(text, buf, len);
 }
 
@@ -137,15 +147,9 @@ static int real_getxattr(int dirfd, const char *path, const char *name, char *bu
 
 static int real_proc_rss(pid_t pid, uint64_t *rss, char *comm, size_t len)
 {
-	char path[64], text[4096];
-	int fd, r;
+	char text[4096];
+	int r = read_proc(pid, "status", text, sizeof(text));
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	r = read_fd(fd, text, sizeof(text));
-	close(fd);
 	return r < 0 ? r : cgh_proc_status(text, rss, comm, len);
 }
 
@@ -460,7 +464,7 @@ int cgh_fs_wait_empty(const struct cgh_fs *fs, const char *dir, unsigned timeout
 	}
 }
 
-static uint64_t read_number(const struct cgh_fs *fs, const char *dir, const char *file)
+uint64_t cgh_fs_read_number(const struct cgh_fs *fs, const char *dir, const char *file)
 {
 	char text[64];
 	uint64_t v;
@@ -473,10 +477,10 @@ static uint64_t read_number(const struct cgh_fs *fs, const char *dir, const char
 	return cgh_parse_u64(text, &v) == 0 ? v : CGH_UNKNOWN;
 }
 
-static uint64_t read_keyed(const struct cgh_fs *fs, const char *dir, const char *file,
-			   const char *key)
+uint64_t cgh_fs_read_keyed(const struct cgh_fs *fs, const char *dir, const char *file,
+			    const char *key)
 {
-	char text[1024];
+	char text[4096];	/* memory.stat */
 	uint64_t v;
 
 	if (cgh_fs_read(fs, dir, file, text, sizeof(text), NULL) < 0)
@@ -513,15 +517,15 @@ static uint64_t count_procs(const struct cgh_fs *fs, const char *dir)
 
 void cgh_fs_stats(const struct cgh_fs *fs, const char *dir, struct cgh_stats *st)
 {
-	st->memory_current = read_number(fs, dir, "memory.current");
-	st->memory_peak = read_number(fs, dir, "memory.peak");
-	st->memory_max = read_number(fs, dir, "memory.max");
-	st->pids_current = read_number(fs, dir, "pids.current");
-	st->pids_max = read_number(fs, dir, "pids.max");
-	st->cpu_usage_usec = read_keyed(fs, dir, "cpu.stat", "usage_usec");
-	st->oom = read_keyed(fs, dir, "memory.events", "oom");
-	st->oom_kill = read_keyed(fs, dir, "memory.events", "oom_kill");
-	st->oom_group_kill = read_keyed(fs, dir, "memory.events", "oom_group_kill");
+	st->memory_current = cgh_fs_read_number(fs, dir, "memory.current");
+	st->memory_peak = cgh_fs_read_number(fs, dir, "memory.peak");
+	st->memory_max = cgh_fs_read_number(fs, dir, "memory.max");
+	st->pids_current = cgh_fs_read_number(fs, dir, "pids.current");
+	st->pids_max = cgh_fs_read_number(fs, dir, "pids.max");
+	st->cpu_usage_usec = cgh_fs_read_keyed(fs, dir, "cpu.stat", "usage_usec");
+	st->oom = cgh_fs_read_keyed(fs, dir, "memory.events", "oom");
+	st->oom_kill = cgh_fs_read_keyed(fs, dir, "memory.events", "oom_kill");
+	st->oom_group_kill = cgh_fs_read_keyed(fs, dir, "memory.events", "oom_group_kill");
 	st->procs = count_procs(fs, dir);
 	read_cpu_max(fs, dir, st);
 }

@@ -266,20 +266,19 @@ static int choose_backend(const struct cgh_fs *fs, const struct cgh_config *cfg,
 			  struct cgh_session *s, struct cgh_logind_scope *scope,
 			  struct cgh_error *err)
 {
-	const char *where = s->origin;
 	int r = cgh_fs_where(fs, s->opener, s->origin, sizeof(s->origin), err);
-	bool in_scope = r == 0 && cgh_logind_scope_parse(where, scope);
+	bool in_scope = r == 0 && cgh_logind_scope_parse(s->origin, scope);
 
 	if (r < 0)
 		return r;
 	if (cfg->backend == CGH_BACKEND_SYSTEMD && !in_scope)
 		return cgh_fail_msg(err, ENOENT,
 				    "backend = \"systemd\", but process %d is in /%s, not in a logind session scope (is pam_systemd stacked before pam_cgherd?)",
-				    (int)s->opener, where);
+				    (int)s->opener, s->origin);
 	if (cfg->backend == CGH_BACKEND_CGROUPFS && in_scope && !cfg->move_from_logind)
 		return cgh_fail_msg(err, EPERM,
 				    "process %d is in logind's session scope /%s: moving it out would detach the login from logind (use backend = \"auto\" or \"systemd\", or move_from_logind = true)",
-				    (int)s->opener, where);
+				    (int)s->opener, s->origin);
 	s->systemd = in_scope && cfg->backend != CGH_BACKEND_CGROUPFS;
 	return 0;
 }

@@ -12,29 +12,6 @@
 
 /* ---- reclaim -------------------------------------------------------------- */
 
-static uint64_t read_u64(struct cgh_watcher *w, const char *dir, const char *file)
-{
-	char text[64];
-	uint64_t v;
-
-	if (cgh_fs_read(&w->fs, dir, file, text, sizeof(text), NULL) < 0)
-		return CGH_UNKNOWN;
-	text[strcspn(text, "\n")] = '\0';
-	if (strcmp(text, "max") == 0)
-		return CGH_UNLIMITED;
-	return cgh_parse_u64(text, &v) == 0 ? v : CGH_UNKNOWN;
-}
-
-static uint64_t read_stat(struct cgh_watcher *w, const char *dir, const char *key)
-{
-	char text[4096];
-	uint64_t v;
-
-	if (cgh_fs_read(&w->fs, dir, "memory.stat", text, sizeof(text), NULL) < 0)
-		return CGH_UNKNOWN;
-	return cgh_keyed_value(text, key, &v) == 0 ? v : CGH_UNKNOWN;
-}
-
 /* "N swappiness=0" keeps anonymous memory where it is; kernels before 6.2
  * (6.1 among them) refuse the key with EINVAL: then plain "N". */
 static int write_reclaim(struct cgh_watcher *w, const char *dir, uint64_t bytes,
@@ -71,10 +48,10 @@ static void reclaim_leaf(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_
 
 	if (!cgh_reclaim_due(leaf->last_reclaim, now_ms, wc->reclaim_cooldown))
 		return;
-	threshold = cgh_reclaim_threshold(wc, wc->reclaim_bytes ? 0 : read_u64(w, leaf->path, "memory.max"));
+	threshold = cgh_reclaim_threshold(wc, wc->reclaim_bytes ? 0 : cgh_fs_read_number(&w->fs, leaf->path, "memory.max"));
 	if (threshold == 0)
 		return;
-	file = read_stat(w, leaf->path, "file");
+	file = cgh_fs_read_keyed(&w->fs, leaf->path, "memory.stat", "file");
 	excess = cgh_reclaim_excess(file, threshold);
 	if (excess == 0)
 		return;
@@ -85,7 +62,7 @@ static void reclaim_leaf(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_
 			cgh_logf(w->log, LOG_WARNING, "reclaim: %s", err.msg);
 		return;
 	}
-	after = read_stat(w, leaf->path, "file");
+	after = cgh_fs_read_keyed(&w->fs, leaf->path, "memory.stat", "file");
 	cgh_logf(w->log, LOG_INFO, "reclaimed uid=%u leaf=%s/%s file=%llu threshold=%llu asked=%llu file_after=%llu",
 		 leaf->uid, w->fs.root, leaf->path, (unsigned long long)file,
 		 (unsigned long long)threshold, (unsigned long long)excess,
@@ -159,8 +136,8 @@ void watch_psi_event(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t no
 static void guard_act(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t stalled_ms)
 {
 	struct cgh_error err = { 0 };
-	uint64_t current = read_u64(w, leaf->path, "memory.current");
-	uint64_t high = read_u64(w, leaf->path, "memory.high");
+	uint64_t current = cgh_fs_read_number(&w->fs, leaf->path, "memory.current");
+	uint64_t high = cgh_fs_read_number(&w->fs, leaf->path, "memory.high");
 	bool kill = w->cfg->watch.pressure_kill;
 
 	if (current == CGH_UNKNOWN || high == CGH_UNKNOWN || high == CGH_UNLIMITED || current <= high)
