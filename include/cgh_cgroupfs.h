@@ -72,9 +72,19 @@ int cgh_fs_rmdir(const struct cgh_fs *fs, const char *dir, struct cgh_error *err
 int cgh_fs_controllers(const struct cgh_fs *fs, const char *dir, unsigned *mask,
 		       struct cgh_error *err);
 
+/* The controllers dir's cgroup.subtree_control enables, as CGH_CTRL_* bits. */
+int cgh_fs_enabled(const struct cgh_fs *fs, const char *dir, unsigned *mask,
+		   struct cgh_error *err);
+
 /* Enables the controllers in mask that dir's cgroup.subtree_control lacks. */
 int cgh_fs_enable(const struct cgh_fs *fs, const char *dir, unsigned mask,
 		  struct cgh_error *err);
+
+/* The values dir's control files hold now for the keys in mask (bits 1 <<
+ * enum cgh_limit_key), as limits; a key whose file cannot be read or parsed
+ * is left unset. */
+void cgh_fs_read_limits(const struct cgh_fs *fs, const char *dir, unsigned mask,
+			struct cgh_limits *out);
 
 /* Writes every set limit into dir, in table order. */
 int cgh_fs_write_limits(const struct cgh_fs *fs, const char *dir, const struct cgh_limits *l,
@@ -123,6 +133,15 @@ int cgh_fs_each_dir(const struct cgh_fs *fs, const char *dir, const char *prefix
 int cgh_fs_set_rule(const struct cgh_fs *fs, const char *dir, const char *rule,
 		    struct cgh_error *err);
 int cgh_fs_get_rule(const struct cgh_fs *fs, const char *dir, char *buf, size_t len);
+
+/* When base was last collected whole, in seconds of CLOCK_BOOTTIME (the
+ * life of a cgroup hierarchy), recorded on its directory; 0: never, or the
+ * kernel keeps no trusted xattrs there. */
+#define CGH_GC_XATTR "trusted.cgherd.gc"
+uint64_t cgh_fs_gc_stamp(const struct cgh_fs *fs, const char *base);
+int cgh_fs_set_gc_stamp(const struct cgh_fs *fs, const char *base, uint64_t secs,
+			struct cgh_error *err);
+uint64_t cgh_boottime_s(void);
 
 /* Pure helpers over file contents, exposed for tests. */
 int cgh_keyed_value(const char *text, const char *key, uint64_t *out);

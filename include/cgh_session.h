@@ -12,13 +12,25 @@
 #include "cgh_identity.h"
 #include "cgh_log.h"
 #include "cgh_match.h"
+#include "cgh_systemd.h"
 
 #define CGH_LOCK_TIMEOUT_MS 2000
 #define CGH_CLOSE_WAIT_MS 1000
+#define CGH_GC_INTERVAL_S 30	/* an open collects every user's dead leaves at most this often */
+
+/* The systemd calls of the systemd backend (lib/systemd.c); tests swap them. */
+struct cgh_bus {
+	int (*set_properties)(const char *unit, const struct cgh_unit_property *props, size_t n,
+			      unsigned timeout_ms, struct cgh_error *err);
+	int (*version)(unsigned timeout_ms, struct cgh_error *err);
+};
+
+extern const struct cgh_bus cgh_bus_real;
 
 struct cgh_env {
 	const struct cgh_sys *sys;	/* &cgh_sys_real outside tests */
 	const struct cgh_log *log;
+	const struct cgh_bus *bus;	/* NULL: &cgh_bus_real */
 };
 
 /* What close needs, kept from open (the config is not read again). */
@@ -50,8 +62,9 @@ int cgh_session_open(const struct cgh_config *cfg, const struct cgh_identity *id
 int cgh_session_close(const struct cgh_session *s, const struct cgh_env *env,
 		      struct cgh_error *err);
 
-/* Removes empty leaves under base (dead sessions), logging their figures;
- * skipped when a login holds the lock.  Returns how many were removed. */
+/* Removes empty leaves under base (dead sessions) and unused user
+ * directories, logging the leaves' figures; skipped when a login holds the
+ * lock.  Returns how many leaves were removed. */
 int cgh_gc(const struct cgh_fs *fs, const char *base, const struct cgh_log *log,
 	   struct cgh_error *err);
 

@@ -337,19 +337,65 @@ int cgh_fs_controllers(const struct cgh_fs *fs, const char *dir, unsigned *mask,
 	return r;
 }
 
+int cgh_fs_enabled(const struct cgh_fs *fs, const char *dir, unsigned *mask,
+		   struct cgh_error *err)
+{
+	char text[256];
+	int r = cgh_fs_read(fs, dir, "cgroup.subtree_control", text, sizeof(text), err);
+
+	if (r == 0)
+		*mask = cgh_controllers_parse(text);
+	return r;
+}
+
 int cgh_fs_enable(const struct cgh_fs *fs, const char *dir, unsigned mask,
 		  struct cgh_error *err)
 {
-	char text[256], add[64];
-	int r = cgh_fs_read(fs, dir, "cgroup.subtree_control", text, sizeof(text), err);
+	char add[64];
+	unsigned on = 0;
+	int r = cgh_fs_enabled(fs, dir, &on, err);
 
 	if (r < 0)
 		return r;
-	mask &= ~cgh_controllers_parse(text);
+	mask &= ~on;
 	if (mask == 0)
 		return 0;
 	cgh_controllers_format(mask, "+", add, sizeof(add));
 	return cgh_fs_write(fs, dir, "cgroup.subtree_control", add, err);
+}
+
+static int read_limit(const struct cgh_fs *fs, const char *dir, enum cgh_limit_key k,
+		      struct cgh_limits *out)
+{
+	char text[64];
+	struct cgh_cpu_max cpu;
+	uint64_t v;
+	int r = cgh_fs_read(fs, dir, cgh_limit_table[k].file, text, sizeof(text), NULL);
+
+	if (r < 0)
+		return r;
+	text[strcspn(text, "\n")] = '\0';
+	if (k == CGH_CPU_MAX) {
+		r = cgh_parse_cpu_max(text, &cpu);
+		v = cpu.quota;
+		out->cpu_period = r == 0 ? cpu.period : 0;
+	} else if (strcmp(text, "max") == 0) {
+		v = CGH_UNLIMITED;
+	} else {
+		r = cgh_parse_u64(text, &v);
+	}
+	if (r == 0)
+		cgh_limits_set(out, k, v);
+	return r;
+}
+
+void cgh_fs_read_limits(const struct cgh_fs *fs, const char *dir, unsigned mask,
+			struct cgh_limits *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (int k = 0; k < CGH_N_LIMITS; k++)
+		if (mask & (1u << k))
+			read_limit(fs, dir, (enum cgh_limit_key)k, out);
 }
 
 int cgh_fs_write_limits(const struct cgh_fs *fs, const char *dir, const struct cgh_limits *l,
@@ -477,15 +523,21 @@ uint64_t cgh_fs_read_number(const struct cgh_fs *fs, const char *dir, const char
 	return cgh_parse_u64(text, &v) == 0 ? v : CGH_UNKNOWN;
 }
 
+static uint64_t keyed_or_unknown(const char *text, const char *key)
+{
+	uint64_t v;
+
+	return cgh_keyed_value(text, key, &v) == 0 ? v : CGH_UNKNOWN;
+}
+
 uint64_t cgh_fs_read_keyed(const struct cgh_fs *fs, const char *dir, const char *file,
 			    const char *key)
 {
 	char text[4096];	/* memory.stat */
-	uint64_t v;
 
 	if (cgh_fs_read(fs, dir, file, text, sizeof(text), NULL) < 0)
 		return CGH_UNKNOWN;
-	return cgh_keyed_value(text, key, &v) == 0 ? v : CGH_UNKNOWN;
+	return keyed_or_unknown(text, key);
 }
 
 static void read_cpu_max(const struct cgh_fs *fs, const char *dir, struct cgh_stats *st)
@@ -501,6 +553,17 @@ static void read_cpu_max(const struct cgh_fs *fs, const char *dir, struct cgh_st
 		st->cpu_max_quota = cpu.quota;
 		st->cpu_max_period = cpu.period;
 	}
+}
+
+static void read_memory_events(const struct cgh_fs *fs, const char *dir, struct cgh_stats *st)
+{
+	char text[512];
+
+	if (cgh_fs_read(fs, dir, "memory.events", text, sizeof(text), NULL) < 0)
+		text[0] = '\0';
+	st->oom = keyed_or_unknown(text, "oom");
+	st->oom_kill = keyed_or_unknown(text, "oom_kill");
+	st->oom_group_kill = keyed_or_unknown(text, "oom_group_kill");
 }
 
 static uint64_t count_procs(const struct cgh_fs *fs, const char *dir)
@@ -523,9 +586,7 @@ void cgh_fs_stats(const struct cgh_fs *fs, const char *dir, struct cgh_stats *st
 	st->pids_current = cgh_fs_read_number(fs, dir, "pids.current");
 	st->pids_max = cgh_fs_read_number(fs, dir, "pids.max");
 	st->cpu_usage_usec = cgh_fs_read_keyed(fs, dir, "cpu.stat", "usage_usec");
-	st->oom = cgh_fs_read_keyed(fs, dir, "memory.events", "oom");
-	st->oom_kill = cgh_fs_read_keyed(fs, dir, "memory.events", "oom_kill");
-	st->oom_group_kill = cgh_fs_read_keyed(fs, dir, "memory.events", "oom_group_kill");
+	read_memory_events(fs, dir, st);
 	st->procs = count_procs(fs, dir);
 	read_cpu_max(fs, dir, st);
 }
@@ -605,4 +666,38 @@ int cgh_fs_get_rule(const struct cgh_fs *fs, const char *dir, char *buf, size_t 
 	raw[n] = '\0';
 	cgh_sanitize(buf, len, raw);
 	return 0;
+}
+
+uint64_t cgh_fs_gc_stamp(const struct cgh_fs *fs, const char *base)
+{
+	char raw[32];
+	uint64_t secs;
+	int n = fs->sys->getxattr(fs->rootfd, base, CGH_GC_XATTR, raw, sizeof(raw) - 1);
+
+	if (n < 0)
+		return 0;
+	raw[n] = '\0';
+	return cgh_parse_u64(raw, &secs) == 0 ? secs : 0;
+}
+
+int cgh_fs_set_gc_stamp(const struct cgh_fs *fs, const char *base, uint64_t secs,
+			struct cgh_error *err)
+{
+	char value[32];
+	int r;
+
+	snprintf(value, sizeof(value), "%llu", (unsigned long long)secs);
+	r = fs->sys->setxattr(fs->rootfd, base, CGH_GC_XATTR, value);
+	if (r < 0)
+		return cgh_fail(err, -r, "cannot set %s on %s/%s", CGH_GC_XATTR, fs->root, base);
+	return 0;
+}
+
+uint64_t cgh_boottime_s(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_BOOTTIME, &ts) < 0)
+		return 0;
+	return (uint64_t)ts.tv_sec;
 }

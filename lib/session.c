@@ -82,20 +82,34 @@ static int gc_user(void *arg, const char *name)
 	return 0;
 }
 
-int cgh_gc(const struct cgh_fs *fs, const char *base, const struct cgh_log *log,
-	   struct cgh_error *err)
+/* user: one user's directory name ("user-UID"), or NULL for every user.  A
+ * whole walk is stamped on base (best effort: without the stamp every open
+ * walks the whole base, as it did before). */
+static int gc_walk(const struct cgh_fs *fs, const char *base, const char *user,
+		   const struct cgh_log *log, struct cgh_error *err)
 {
 	struct gc_walk w = { .fs = fs, .log = log, .base = base };
 	int lockfd = cgh_fs_lock(fs, base, true, 0, err);
-	int r;
+	int r = 0;
 
 	if (lockfd == -EWOULDBLOCK || lockfd == -ENOENT)
 		return 0;	/* a login is setting up; the next one collects */
 	if (lockfd < 0)
 		return lockfd;
-	r = cgh_fs_each_dir(fs, base, "user-", gc_user, &w, err);
+	if (user != NULL)
+		gc_user(&w, user);
+	else
+		r = cgh_fs_each_dir(fs, base, "user-", gc_user, &w, err);
+	if (r == 0 && user == NULL)
+		cgh_fs_set_gc_stamp(fs, base, cgh_boottime_s(), NULL);
 	cgh_fs_unlock(lockfd);
 	return r < 0 ? r : w.removed;
+}
+
+int cgh_gc(const struct cgh_fs *fs, const char *base, const struct cgh_log *log,
+	   struct cgh_error *err)
+{
+	return gc_walk(fs, base, NULL, log, err);
 }
 
 /* ---- open ------------------------------------------------------------- */
@@ -111,6 +125,19 @@ static int check_controllers(const struct cgh_fs *fs, unsigned needed, struct cg
 	cgh_controllers_format(needed & ~have, "", missing, sizeof(missing));
 	return cgh_fail_msg(err, ENODEV, "controller(s) %s not available in %s/cgroup.controllers",
 			    missing, fs->root);
+}
+
+/* The root's subtree_control usually has them all already (one read); else
+ * they must be available before they are enabled. */
+static int enable_at_root(const struct cgh_fs *fs, unsigned needed, struct cgh_error *err)
+{
+	unsigned on = 0;
+	int r = cgh_fs_enabled(fs, ".", &on, err);
+
+	if (r < 0 || (needed & ~on) == 0)
+		return r;
+	r = check_controllers(fs, needed, err);
+	return r < 0 ? r : cgh_fs_enable(fs, ".", needed, err);
 }
 
 static int make_dir(const struct cgh_fs *fs, const char *dir, bool *made, struct cgh_error *err)
@@ -219,13 +246,19 @@ static void log_herded(const struct cgh_session *s, const char *service,
 		cgh_logf(log, LOG_DEBUG, "user limits written to %s/%s", s->root, s->user_dir);
 }
 
-/* Collection failing must not stop a login: it is logged and retried at the
- * next one. */
-static void collect(const struct cgh_fs *fs, const char *base, const struct cgh_log *log)
+/* At each open, the opening user's own dead leaves; everyone's at most once
+ * per CGH_GC_INTERVAL_S, so that a login on a busy host does not read every
+ * live session's cgroup.events.  Collection failing must not stop a login: it
+ * is logged and retried at the next one. */
+static void collect(const struct cgh_fs *fs, const struct cgh_session *s,
+		    const struct cgh_log *log)
 {
 	struct cgh_error gc_err = { 0 };
+	uint64_t now = cgh_boottime_s(), last = cgh_fs_gc_stamp(fs, s->base);
+	bool whole = last == 0 || now < last || now - last >= CGH_GC_INTERVAL_S;
+	const char *user = strrchr(s->user_dir, '/') + 1;
 
-	if (cgh_gc(fs, base, log, &gc_err) < 0)
+	if (gc_walk(fs, s->base, whole ? NULL : user, log, &gc_err) < 0)
 		cgh_logf(log, LOG_WARNING, "collecting dead sessions: %s", gc_err.msg);
 }
 
@@ -235,14 +268,12 @@ static int herd(const struct cgh_fs *fs, struct cgh_session *s, const struct cgh
 	unsigned needed = cgh_limits_controllers(&d->session) | cgh_limits_controllers(&d->user);
 	struct progress p = { 0 };
 	int lockfd = -1;
-	int r = check_controllers(fs, needed, err);
+	int r = enable_at_root(fs, needed, err);
 
 	if (r == 0)
 		r = make_dir(fs, s->base, &p.made_base, err);
 	if (r == 0)
-		r = cgh_fs_enable(fs, ".", needed, err);
-	if (r == 0)
-		collect(fs, s->base, env->log);
+		collect(fs, s, env->log);
 	if (r == 0) {
 		lockfd = cgh_fs_lock(fs, s->base, false, CGH_LOCK_TIMEOUT_MS, err);
 		if (lockfd == -EWOULDBLOCK)
@@ -283,14 +314,19 @@ static int choose_backend(const struct cgh_fs *fs, const struct cgh_config *cfg,
 	return 0;
 }
 
+const struct cgh_bus cgh_bus_real = {
+	.set_properties = cgh_systemd_set_properties,
+	.version = cgh_systemd_version,
+};
+
 /* memory.oom.group = 1 on the scope: systemd 253 and later keep it from an
  * OOMPolicy=kill drop-in for session-.scope (installed with the module); on
  * older ones nothing in systemd sets it, so it is written directly. */
-static int scope_oom_group(const struct cgh_fs *fs, const struct cgh_session *s,
-			   struct cgh_error *err)
+static int scope_oom_group(const struct cgh_fs *fs, const struct cgh_bus *bus,
+			   const struct cgh_session *s, struct cgh_error *err)
 {
 	char value[8] = "";
-	int version = cgh_systemd_version(CGH_BUS_TIMEOUT_MS, err);
+	int version = bus->version(CGH_BUS_TIMEOUT_MS, err);
 
 	if (version < 0)
 		return version;
@@ -305,27 +341,68 @@ static int scope_oom_group(const struct cgh_fs *fs, const struct cgh_session *s,
 	return 0;
 }
 
-static int set_unit(const char *unit, const struct cgh_limits *l, struct cgh_error *err)
+static int set_unit(const struct cgh_bus *bus, const char *unit, const struct cgh_limits *l,
+		    struct cgh_error *err)
 {
 	struct cgh_unit_property props[CGH_MAX_UNIT_PROPERTIES];
 	size_t n = cgh_unit_properties(l, props);
 
-	return n == 0 ? 0 : cgh_systemd_set_properties(unit, props, n, CGH_BUS_TIMEOUT_MS, err);
+	return n == 0 ? 0 : bus->set_properties(unit, props, n, CGH_BUS_TIMEOUT_MS, err);
 }
 
+/* A unit whose properties were changed, and what its cgroup files said
+ * before, to put back when a later step fails. */
+struct unit_undo {
+	const char *unit;
+	struct cgh_limits before;
+	bool changed;
+};
+
+static int change_unit(const struct cgh_fs *fs, const struct cgh_bus *bus, const char *dir,
+		       struct unit_undo *u, const struct cgh_limits *l, struct cgh_error *err)
+{
+	int r;
+
+	cgh_fs_read_limits(fs, dir, l->set & ~(1u << CGH_OOM_GROUP), &u->before);
+	r = set_unit(bus, u->unit, l, err);
+	u->changed = r == 0;
+	return r;
+}
+
+static void undo_unit(const struct cgh_bus *bus, const struct unit_undo *u,
+		      const struct cgh_log *log)
+{
+	struct cgh_error why = { 0 };
+
+	if (!u->changed)
+		return;
+	if (set_unit(bus, u->unit, &u->before, &why) < 0)
+		cgh_logf(log, LOG_ERR, "cannot put %s's limits back: %s", u->unit, why.msg);
+	else
+		cgh_logf(log, LOG_NOTICE, "put %s's limits back", u->unit);
+}
+
+/* Scope, then slice, then memory.oom.group; on failure the units get the
+ * values back that their cgroup files had (runtime properties). */
 static int herd_systemd(const struct cgh_fs *fs, struct cgh_session *s,
 			const struct cgh_decision *d, const struct cgh_logind_scope *scope,
-			struct cgh_error *err)
+			const struct cgh_env *env, struct cgh_error *err)
 {
+	const struct cgh_bus *bus = env->bus != NULL ? env->bus : &cgh_bus_real;
+	struct unit_undo su = { .unit = scope->scope }, sl = { .unit = scope->slice };
 	int r;
 
 	snprintf(s->user_dir, sizeof(s->user_dir), "user.slice/%s", scope->slice);
 	snprintf(s->leaf, sizeof(s->leaf), "%.60s/%.95s", s->user_dir, scope->scope);
-	r = set_unit(scope->scope, &d->session, err);
+	r = change_unit(fs, bus, s->leaf, &su, &d->session, err);
 	if (r == 0)
-		r = set_unit(scope->slice, &d->user, err);
+		r = change_unit(fs, bus, s->user_dir, &sl, &d->user, err);
 	if (r == 0 && cgh_limits_has(&d->session, CGH_OOM_GROUP) && d->session.value[CGH_OOM_GROUP])
-		r = scope_oom_group(fs, s, err);
+		r = scope_oom_group(fs, bus, s, err);
+	if (r < 0) {
+		undo_unit(bus, &sl, env->log);
+		undo_unit(bus, &su, env->log);
+	}
 	return r;
 }
 
@@ -354,7 +431,7 @@ int cgh_session_open(const struct cgh_config *cfg, const struct cgh_identity *id
 	if (r == 0)
 		r = choose_backend(&fs, cfg, s, &scope, err);
 	if (r == 0)
-		r = s->systemd ? herd_systemd(&fs, s, &d, &scope, err) : herd(&fs, s, &d, env, err);
+		r = s->systemd ? herd_systemd(&fs, s, &d, &scope, env, err) : herd(&fs, s, &d, env, err);
 	if (r == 0) {
 		log_herded(s, service, &d, env->log);
 		*out = s;
@@ -385,27 +462,25 @@ static int move_out(const struct cgh_fs *fs, const struct cgh_session *s,
 
 	if (r < 0 || !is_within(where, s->leaf))
 		return r;
+	/* a write to cgroup.procs that succeeds has moved it */
 	if (cgh_fs_move(fs, s->origin, s->opener, &scratch) < 0) {
 		cgh_logf(log, LOG_WARNING, "cannot move process %d back (%s); moving it to the root",
 			 (int)s->opener, scratch.msg);
 		r = cgh_fs_move(fs, ".", s->opener, err);
 	}
-	if (r == 0)
-		r = cgh_fs_where(fs, s->opener, where, sizeof(where), err);
-	if (r == 0 && is_within(where, s->leaf))
-		r = cgh_fail_msg(err, EBUSY, "process %d is still in %s/%s", (int)s->opener, fs->root,
-				 s->leaf);
 	return r;
 }
 
-/* Kills what is left if asked, then removes the leaf; "removed", "kept" or
- * "gone" (collected meanwhile) in *outcome. */
-static int end_leaf(const struct cgh_fs *fs, const struct cgh_session *s, const char **outcome,
-		    struct cgh_error *err)
+/* Kills what is left if asked (procs: how many processes the leaf had after
+ * the move), then removes the leaf; "removed", "kept" or "gone" (collected
+ * meanwhile) in *outcome.  An empty leaf cannot fill up again but by a
+ * migration, so it needs no kill. */
+static int end_leaf(const struct cgh_fs *fs, const struct cgh_session *s, uint64_t procs,
+		    const char **outcome, struct cgh_error *err)
 {
 	int r = 0;
 
-	if (s->kill_on_close) {
+	if (s->kill_on_close && procs != 0) {
 		r = cgh_fs_kill(fs, s->leaf, err);
 		if (r == -ENOENT) {
 			*outcome = "gone";
@@ -453,7 +528,7 @@ int cgh_session_close(const struct cgh_session *s, const struct cgh_env *env,
 	r = move_out(&fs, s, env->log, err);
 	cgh_fs_stats(&fs, s->leaf, &st);
 	if (r == 0)
-		r = end_leaf(&fs, s, &outcome, err);
+		r = end_leaf(&fs, s, st.procs, &outcome, err);
 	cgh_fs_unlock(lockfd);
 	if (r == 0)
 		remove_user_dir(&fs, s);

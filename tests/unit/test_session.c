@@ -396,6 +396,50 @@ static void test_open_collects_dead_leaves(void **state)
 	free(b);
 }
 
+/* The stamp on the base says when everyone's leaves were last walked: until
+ * CGH_GC_INTERVAL_S later, an open walks only its own user's directory. */
+static void test_open_collects_others_once_per_interval(void **state)
+{
+	struct fixture *f = *state;
+	struct cgh_identity *bob = make_identity("bob", 1001, alice_groups);
+	struct cgh_session *s[4] = { NULL };
+	struct cgh_error err = { 0 };
+	char stamp[32];
+
+	s[0] = open_ok(f, f->alice);	/* no stamp yet: a whole walk, stamped */
+	assert_int_equal(fake_get(f->root, "cgherd/.xattr-" CGH_GC_XATTR, stamp, sizeof(stamp)), 0);
+	assert_true(strtoull(stamp, NULL, 10) + 1 >= cgh_boottime_s());
+	assert_int_equal(cgh_session_open(f->cfg, bob, "sshd", OPENER + 1, &f->env, &s[1], &err), 0);
+	fake_put(f->root, "cgherd/user-1001/session-4243/cgroup.procs", "");
+	fake_put(f->root, "cgherd/user-1001/session-4243/cgroup.events", "populated 0\n");
+	assert_int_equal(cgh_session_open(f->cfg, f->alice, "sshd", OPENER + 2, &f->env, &s[2], &err), 0);
+	assert_true(exists(f, "cgherd/user-1001/session-4243"));	/* bob's is not walked */
+	snprintf(stamp, sizeof(stamp), "%llu",
+		 (unsigned long long)(cgh_boottime_s() - CGH_GC_INTERVAL_S));
+	fake_put(f->root, "cgherd/.xattr-" CGH_GC_XATTR, stamp);
+	assert_int_equal(cgh_session_open(f->cfg, f->alice, "sshd", OPENER + 3, &f->env, &s[3], &err), 0);
+	assert_false(exists(f, "cgherd/user-1001"));
+	assert_true(exists(f, "cgherd/user-1000/session-4242"));
+	for (int i = 0; i < 4; i++)
+		free(s[i]);
+	cgh_identity_free(bob);
+}
+
+/* After the move out an empty leaf cannot fill again: no kill, just rmdir. */
+static void test_close_empty_leaf_is_not_killed(void **state)
+{
+	struct fixture *f = *state;
+	struct cgh_session *s = open_ok(f, f->alice);
+	struct cgh_error err = { 0 };
+
+	fake_put(f->root, "cgherd/user-1000/session-4242/cgroup.procs", "");
+	assert_int_equal(cgh_session_close(s, &f->env, &err), 0);
+	assert_int_equal(fake_logged("write cgherd/user-1000/session-4242/cgroup.kill"), -1);
+	assert_false(exists(f, "cgherd/user-1000"));
+	assert_non_null(strstr(f->log.text, "leaf_removed"));
+	free(s);
+}
+
 static void test_gc_waits_for_a_login_in_setup(void **state)
 {
 	struct fixture *f = *state;
@@ -543,6 +587,130 @@ static void test_auto_outside_logind_is_cgroupfs(void **state)
 	free(s);
 }
 
+/* ---- the systemd backend, with the bus calls emulated ------------------ */
+
+static struct {
+	char calls[16][256];	/* "UNIT Name=value ..." */
+	int n;
+	const char *fail_unit;	/* set_properties fails for it */
+	int version;
+} bus;
+
+static int fake_set_properties(const char *unit, const struct cgh_unit_property *props,
+			       size_t n, unsigned timeout_ms, struct cgh_error *err)
+{
+	char *c = bus.calls[bus.n++ % 16];
+	size_t used = (size_t)snprintf(c, 256, "%s", unit);
+
+	(void)timeout_ms;
+	for (size_t i = 0; i < n && used < 256; i++)
+		used += (size_t)snprintf(c + used, 256 - used, " %s=%llu", props[i].name,
+					 (unsigned long long)props[i].value);
+	if (bus.fail_unit != NULL && strcmp(unit, bus.fail_unit) == 0)
+		return cgh_fail_msg(err, EACCES, "refused by the fake bus");
+	return 0;
+}
+
+static int fake_version(unsigned timeout_ms, struct cgh_error *err)
+{
+	(void)timeout_ms;
+	(void)err;
+	return bus.version;
+}
+
+static const struct cgh_bus fake_bus = { fake_set_properties, fake_version };
+
+/* logind's tree as systemd made it, with the opener in session-7.scope */
+static void systemd_host(struct fixture *f, int version)
+{
+	int fd = open(f->root, O_RDONLY | O_DIRECTORY);
+
+	assert_true(fd >= 0);
+	assert_int_equal(f->env.sys->mkdirat(fd, "user.slice"), 0);
+	assert_int_equal(f->env.sys->mkdirat(fd, "user.slice/user-1000.slice"), 0);
+	assert_int_equal(f->env.sys->mkdirat(fd, "user.slice/user-1000.slice/session-7.scope"), 0);
+	close(fd);
+	fake_put(f->root, "user.slice/user-1000.slice/session-7.scope/memory.max", "max\n");
+	fake_put(f->root, "user.slice/user-1000.slice/session-7.scope/cpu.max", "max 100000\n");
+	fake_put(f->root, "user.slice/user-1000.slice/memory.max", "2147483648\n");
+	memset(&bus, 0, sizeof(bus));
+	bus.version = version;
+	f->env.bus = &fake_bus;
+	f->cfg->backend = CGH_BACKEND_SYSTEMD;
+	in_logind_scope();
+}
+
+static int open_systemd(struct fixture *f, struct cgh_session **s, struct cgh_error *err)
+{
+	return cgh_session_open(f->cfg, f->alice, "sshd", OPENER, &f->env, s, err);
+}
+
+static void test_systemd_sets_scope_and_slice(void **state)
+{
+	struct fixture *f = *state;
+	struct cgh_session *s = NULL;
+	struct cgh_error err = { 0 };
+
+	systemd_host(f, 252);
+	assert_int_equal(open_systemd(f, &s, &err), CGH_HERDED);
+	assert_true(s->systemd);
+	assert_int_equal(bus.n, 2);
+	assert_string_equal(bus.calls[0],
+			    "session-7.scope MemoryMax=524288000 MemorySwapMax=0 TasksMax=512 "
+			    "CPUQuotaPerSecUSec=200000 CPUQuotaPeriodUSec=100000");
+	assert_string_equal(bus.calls[1], "user-1000.slice MemoryMax=1073741824");
+	/* systemd 252 has no OOMPolicy= for scopes: written directly */
+	assert_file(f, "user.slice/user-1000.slice/session-7.scope/memory.oom.group", "1");
+	assert_false(exists(f, "cgherd"));
+	free(s);
+}
+
+/* From systemd 253 the drop-in makes systemd set memory.oom.group itself;
+ * cgherd checks that it did and writes nothing under user.slice. */
+static void test_systemd_253_relies_on_the_drop_in(void **state)
+{
+	struct fixture *f = *state;
+	struct cgh_session *s = NULL;
+	struct cgh_error err = { 0 };
+
+	systemd_host(f, 253);
+	fake_put(f->root, "user.slice/user-1000.slice/session-7.scope/memory.oom.group", "0\n");
+	assert_int_equal(open_systemd(f, &s, &err), -ENOTSUP);
+	assert_non_null(strstr(err.msg, "install the OOMPolicy=kill drop-in"));
+	assert_int_equal(fake_logged("write user.slice/user-1000.slice/session-7.scope/memory.oom.group"), -1);
+	/* refused: both units got their values back */
+	assert_int_equal(bus.n, 4);
+	assert_string_equal(bus.calls[2], "user-1000.slice MemoryMax=2147483648");
+	assert_string_equal(bus.calls[3],
+			    "session-7.scope MemoryMax=18446744073709551615 MemorySwapMax=18446744073709551615 "
+			    "TasksMax=18446744073709551615 CPUQuotaPerSecUSec=18446744073709551615 "
+			    "CPUQuotaPeriodUSec=100000");
+
+	fake_put(f->root, "user.slice/user-1000.slice/session-7.scope/memory.oom.group", "1\n");
+	bus.n = 0;
+	assert_int_equal(open_systemd(f, &s, &err), CGH_HERDED);
+	assert_int_equal(bus.n, 2);
+	assert_int_equal(fake_logged("write user.slice/user-1000.slice/session-7.scope/memory.oom.group"), -1);
+	free(s);
+}
+
+static void test_systemd_slice_failure_restores_the_scope(void **state)
+{
+	struct fixture *f = *state;
+	struct cgh_session *s = NULL;
+	struct cgh_error err = { 0 };
+
+	systemd_host(f, 252);
+	bus.fail_unit = "user-1000.slice";
+	assert_int_equal(open_systemd(f, &s, &err), -EACCES);
+	assert_null(s);
+	assert_non_null(strstr(err.msg, "refused by the fake bus"));
+	assert_int_equal(bus.n, 3);
+	assert_true(strncmp(bus.calls[2], "session-7.scope MemoryMax=18446744073709551615 ", 47) == 0);
+	assert_non_null(strstr(f->log.text, "put session-7.scope's limits back"));
+	assert_int_equal(fake_logged("write user.slice/user-1000.slice/session-7.scope/memory.oom.group"), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -564,6 +732,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_close_refuses_to_kill_its_opener, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gc_collects_dead_and_spares_live, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_collects_dead_leaves, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_collects_others_once_per_interval, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_close_empty_leaf_is_not_killed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gc_waits_for_a_login_in_setup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_root_symlink_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_root_missing, setup, teardown),
@@ -573,6 +743,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cgroupfs_moves_when_told, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_systemd_backend_needs_a_scope, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_auto_outside_logind_is_cgroupfs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_systemd_sets_scope_and_slice, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_systemd_253_relies_on_the_drop_in, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_systemd_slice_failure_restores_the_scope, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
