@@ -18,6 +18,7 @@
 #include "cgh_config.h"
 #include "cgh_identity.h"
 #include "cgh_match.h"
+#include "cgh_mountinfo.h"
 #include "cgh_report.h"
 #include "cgh_session.h"
 #include "cgh_watch.h"
@@ -113,11 +114,28 @@ static int lookup(const char *user, struct cgh_identity **id)
 	return EXIT_OK;
 }
 
+/* What the mount of cgroup_root means for logins; silent when it is not a
+ * cgroup2 mount point (check does not judge the tree, the module does). */
+static void mount_notes(const struct cgh_config *cfg)
+{
+	char type[32], options[512];
+
+	if (cgh_mount_lookup(cfg->cgroup_root, type, sizeof(type), options, sizeof(options)) < 0 ||
+	    strcmp(type, "cgroup2") != 0)
+		return;
+	if (!cgh_mount_option_has(options, "favordynmods"))
+		printf("note: %s is mounted without favordynmods: each move of a login into its "
+		       "leaf and back waits for an RCU grace period (often 10-30 ms); see "
+		       "PERFORMANCE in pam_cgherd(8)\n", cfg->cgroup_root);
+}
+
 static int cmd_check(struct cli *c)
 {
 	struct cgh_config *cfg = NULL;
 	int rc = load(c, &cfg, false);
 
+	if (rc == EXIT_OK)
+		mount_notes(cfg);
 	cgh_config_free(cfg);
 	return rc;
 }
