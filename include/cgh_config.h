@@ -41,12 +41,15 @@ struct cgh_rule {
 
 /* The `watch` group: read by `cgherd watch` only (the module validates it). */
 #define CGH_WATCH_INTERVAL_DEFAULT 10u	/* s */
+#define CGH_WATCH_INTERVAL_MAX 3600u
 #define CGH_WATCH_COOLDOWN_DEFAULT 60u	/* s */
+#define CGH_WATCH_COOLDOWN_MAX 86400u
 #define CGH_PSI_STALL_DEFAULT 150000u	/* µs */
 #define CGH_PSI_WINDOW_DEFAULT 1000000u	/* µs */
 #define CGH_PSI_WINDOW_MIN 500000u	/* the kernel's bounds */
 #define CGH_PSI_WINDOW_MAX 10000000u
 #define CGH_PSI_GRACE_DEFAULT 10u	/* s */
+#define CGH_PSI_GRACE_MAX 3600u
 
 struct cgh_watch_config {
 	char **on_oom;			/* argv with %u %U %s %r %%, NULL-terminated; NULL: none */
@@ -74,6 +77,8 @@ struct cgh_config {
 	struct cgh_rule *rules;
 	size_t n_rules;
 	struct cgh_watch_config watch;
+	void *arena;	/* loaded from the cache: the rules, their strings and
+			 * watch.on_oom live in this one block */
 };
 
 /* Error lines, "FILE:LINE: setting: message", at most CGH_DIAG_MAX kept. */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cgh_config.h"
+#include "cgh_config_cache.h"
 #include "cgh_log.h"
 #include "cgh_watch.h"
 
@@ -668,9 +669,9 @@ static int load_watch_key(struct loader *ld, const config_setting_t *s, const ch
 	if (strcmp(name, "reclaim_threshold") == 0)
 		return load_reclaim_threshold(ld, s, where);
 	if (strcmp(name, "reclaim_interval") == 0)
-		return get_uint(ld, s, where, 1, 3600, &w->reclaim_interval);
+		return get_uint(ld, s, where, 1, CGH_WATCH_INTERVAL_MAX, &w->reclaim_interval);
 	if (strcmp(name, "reclaim_cooldown") == 0)
-		return get_uint(ld, s, where, 0, 86400, &w->reclaim_cooldown);
+		return get_uint(ld, s, where, 0, CGH_WATCH_COOLDOWN_MAX, &w->reclaim_cooldown);
 	if (strcmp(name, "pressure_guard") == 0)
 		return get_bool(ld, s, where, &w->pressure_guard);
 	if (strcmp(name, "pressure_stall_us") == 0)
@@ -679,7 +680,7 @@ static int load_watch_key(struct loader *ld, const config_setting_t *s, const ch
 		return get_uint(ld, s, where, CGH_PSI_WINDOW_MIN, CGH_PSI_WINDOW_MAX,
 				&w->pressure_window_us);
 	if (strcmp(name, "pressure_grace") == 0)
-		return get_uint(ld, s, where, 0, 3600, &w->pressure_grace);
+		return get_uint(ld, s, where, 0, CGH_PSI_GRACE_MAX, &w->pressure_grace);
 	if (strcmp(name, "pressure_kill") == 0)
 		return get_bool(ld, s, where, &w->pressure_kill);
 	return -ENOENT;
@@ -805,8 +806,8 @@ static int parse_text(struct loader *ld, const char *text)
 
 /* Opens path without following a final symlink and checks the descriptor:
  * a regular file owned by root or the euid, not writable by group or
- * others, at most CGH_CONF_MAX_SIZE.  Returns the fd or -errno. */
-static int open_config(const char *path, struct cgh_diag *diag, off_t *size)
+ * others, at most CGH_CONF_MAX_SIZE.  Returns the fd and *st, or -errno. */
+static int open_config(const char *path, struct cgh_diag *diag, struct stat *out)
 {
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -840,7 +841,7 @@ static int open_config(const char *path, struct cgh_diag *diag, off_t *size)
 		close(fd);
 		return -err;
 	}
-	*size = st.st_size;
+	*out = st;
 	return fd;
 }
 
@@ -875,21 +876,33 @@ static int read_all(int fd, off_t size, const char *path, struct cgh_diag *diag,
 	return 0;
 }
 
-static int load_file(struct loader *ld, const char *path)
+/* The file at path into ld->cfg: from the cache in cache_dir when it was
+ * made from this very file, else parsed (and cached if it validated). */
+static int load_file(struct loader *ld, const char *path, const char *cache_dir,
+		     const struct cgh_log *log)
 {
-	off_t size = 0;
+	struct cgh_cache cache = { .dirfd = -1 };
+	struct stat st = { 0 };
 	char *text = NULL;
-	int fd = open_config(path, ld->diag, &size);
+	int fd = open_config(path, ld->diag, &st);
 	int r;
 
 	if (fd < 0)
 		return fd;
-	r = read_all(fd, size, path, ld->diag, &text);
+	if (cache_dir != NULL)
+		cgh_cache_begin(&cache, cache_dir, log, path, &st, ld->phys_mem);
+	r = cgh_cache_get(&cache, ld->cfg);
+	if (r < 0) {
+		r = read_all(fd, st.st_size, path, ld->diag, &text);
+		if (r == 0)
+			r = refuse_includes(ld, text);
+		if (r == 0)
+			r = parse_text(ld, text);
+		if (r == 0 && ld->errors == 0)
+			cgh_cache_put(&cache, ld->cfg);
+	}
+	cgh_cache_end(&cache);
 	close(fd);
-	if (r == 0)
-		r = refuse_includes(ld, text);
-	if (r == 0)
-		r = parse_text(ld, text);
 	free(text);
 	return r;
 }
@@ -994,8 +1007,9 @@ static const char *conf_path(const char *path, int argc, const char **argv)
 	return path != NULL ? path : CGH_DEFAULT_CONF;
 }
 
-int cgh_config_load(const char *path, int argc, const char **argv, uint64_t phys_mem,
-		    struct cgh_config **out, struct cgh_diag *diag)
+static int load(const char *path, int argc, const char **argv, uint64_t phys_mem,
+		const char *cache_dir, const struct cgh_log *log, struct cgh_config **out,
+		struct cgh_diag *diag)
 {
 	struct loader ld = { .diag = diag, .is_file = true };
 	int r;
@@ -1008,7 +1022,7 @@ int cgh_config_load(const char *path, int argc, const char **argv, uint64_t phys
 		diag_add(diag, "%s: out of memory", ld.source);
 		return -ENOMEM;
 	}
-	r = load_file(&ld, ld.cfg->path);
+	r = load_file(&ld, ld.cfg->path, cache_dir, log);
 	if (load_arguments(&ld, argc, argv) < 0 && r == 0)
 		r = -EINVAL;
 	if (r == 0 && ld.errors > 0)
@@ -1019,6 +1033,19 @@ int cgh_config_load(const char *path, int argc, const char **argv, uint64_t phys
 	}
 	*out = ld.cfg;
 	return 0;
+}
+
+int cgh_config_load(const char *path, int argc, const char **argv, uint64_t phys_mem,
+		    struct cgh_config **out, struct cgh_diag *diag)
+{
+	return load(path, argc, argv, phys_mem, NULL, NULL, out, diag);
+}
+
+int cgh_config_load_cached(const char *path, int argc, const char **argv, uint64_t phys_mem,
+			   const char *cache_dir, const struct cgh_log *log,
+			   struct cgh_config **out, struct cgh_diag *diag)
+{
+	return load(path, argc, argv, phys_mem, cache_dir, log, out, diag);
 }
 
 int cgh_config_from_text(const char *name, const char *text, uint64_t phys_mem,
@@ -1071,8 +1098,11 @@ void cgh_config_free(struct cgh_config *cfg)
 {
 	if (cfg == NULL)
 		return;
-	free_rules(cfg);
-	cgh_cmd_free(cfg->watch.on_oom);
+	if (cfg->arena == NULL) {
+		free_rules(cfg);
+		cgh_cmd_free(cfg->watch.on_oom);
+	}
+	free(cfg->arena);
 	free(cfg->path);
 	free(cfg->cgroup_root);
 	free(cfg->base);

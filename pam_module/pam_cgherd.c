@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cgh_config.h"
+#include "cgh_config_cache.h"
 #include "cgh_identity.h"
 #include "cgh_session.h"
 
@@ -16,9 +17,12 @@
 
 #ifdef CGHERD_TEST_SYS
 const struct cgh_sys *cgh_test_sys(void);
+const char *cgh_test_cache_dir(void);
 #define SYS cgh_test_sys()
+#define CACHE_DIR cgh_test_cache_dir()
 #else
 #define SYS (&cgh_sys_real)
+#define CACHE_DIR CGH_CACHE_DIR
 #endif
 
 static void to_syslog(void *arg, int priority, const char *line)
@@ -55,12 +59,13 @@ static int refuse_or_allow(pam_handle_t *pamh, enum cgh_on_error on_error, const
 	return on_error == CGH_ON_ERROR_ALLOW ? PAM_IGNORE : PAM_SESSION_ERR;
 }
 
-static struct cgh_config *load_config(pam_handle_t *pamh, int argc, const char **argv)
+static struct cgh_config *load_config(pam_handle_t *pamh, const struct cgh_log *log, int argc,
+				      const char **argv)
 {
 	struct cgh_config *cfg = NULL;
 	struct cgh_diag diag = { 0 };
 
-	if (cgh_config_load(NULL, argc, argv, 0, &cfg, &diag) < 0) {
+	if (cgh_config_load_cached(NULL, argc, argv, 0, CACHE_DIR, log, &cfg, &diag) < 0) {
 		for (size_t i = 0; i < diag.n; i++)
 			pam_syslog(pamh, LOG_ERR, "%s", diag.lines[i]);
 		if (diag.dropped > 0)
@@ -108,7 +113,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	(void)flags;
 	if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || user == NULL)
 		return refuse_or_allow(pamh, cgh_args_on_error(argc, argv), NULL, "no user name");
-	cfg = load_config(pamh, argc, argv);
+	cfg = load_config(pamh, &log, argc, argv);
 	if (cfg == NULL)
 		return refuse_or_allow(pamh, cgh_args_on_error(argc, argv), user,
 				       "configuration not loaded (see the errors above)");

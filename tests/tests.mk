@@ -66,7 +66,7 @@ check: all
 FUZZ_SECONDS ?= 600
 FUZZ_BUILD   := $(BUILD)/fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_TARGETS := value config
+FUZZ_TARGETS := value config cache
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(wildcard include/*.h)
 	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang \

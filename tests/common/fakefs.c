@@ -381,6 +381,11 @@ const struct cgh_sys *cgh_test_sys(void)
 	return &fake_sys;
 }
 
+const char *cgh_test_cache_dir(void)
+{
+	return getenv("CGHERD_TEST_CACHE_DIR");
+}
+
 int fake_make_root(char *out, size_t len, const char *controllers)
 {
 	char tmpl[] = "/tmp/cgherd-test-XXXXXX";

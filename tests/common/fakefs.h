@@ -30,6 +30,10 @@ extern struct fake_state fake;
 
 const struct cgh_sys *cgh_test_sys(void);
 
+/* The fake module's config cache directory: $CGHERD_TEST_CACHE_DIR, or
+ * NULL (no cache) when it is not set. */
+const char *cgh_test_cache_dir(void);
+
 void fake_reset(void);
 void fake_fail(const char *op, const char *path, int err, int count);
 

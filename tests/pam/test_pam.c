@@ -21,6 +21,7 @@
 #include <cmocka.h>
 #include <security/pam_appl.h>
 
+#include "cgh_config_cache.h"
 #include "fakefs.h"
 #include "testutil.h"
 
@@ -98,9 +99,15 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
+	char name[64], path[128];
 
 	if (f->pamh != NULL)
 		pam_end(f->pamh, PAM_SUCCESS);
+	/* the production module, run as root, caches f->conf in CGH_CACHE_DIR */
+	cgh_cache_name(f->conf, name, sizeof(name));
+	snprintf(path, sizeof(path), "%s/%s", CGH_CACHE_DIR, name);
+	unlink(path);
+	unsetenv("CGHERD_TEST_CACHE_DIR");
 	fake_remove_root(f->root);
 	fake_remove_root(f->dir);
 	free(f);
@@ -252,6 +259,89 @@ static void test_real_module_ignores(void **state)
 	assert_int_equal(pam_open_session(f->pamh, 0), IGNORED);
 }
 
+/* write_conf, then waits until a change of the file would show in the
+ * key of its config cache. */
+static void write_conf_settled(struct fixture *f, const char *body)
+{
+	struct stat st;
+
+	write_conf(f, body, 0644);
+	assert_int_equal(stat(f->conf, &st), 0);
+	while (!cgh_cache_settled(&st))
+		usleep(1000);
+}
+
+/* Points the fake module's config cache at a new directory in f->dir. */
+static void cache_in_tmp(struct fixture *f, char *dir, size_t len)
+{
+	snprintf(dir, len, "%s/cache", f->dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(setenv("CGHERD_TEST_CACHE_DIR", dir, 1), 0);
+}
+
+static ino_t cache_inode(const char *dir, const char *conf)
+{
+	char name[64], path[256];
+	struct stat st;
+
+	cgh_cache_name(conf, name, sizeof(name));
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	return st.st_ino;
+}
+
+/* The module with its config cache in a temp dir: the first login writes
+ * it, the next ones use it, module arguments still win, and an edit of the
+ * file is seen at once. */
+static void test_config_cache(void **state)
+{
+	struct fixture *f = *state;
+	char dir[128];
+	ino_t ino;
+
+	cache_in_tmp(f, dir, sizeof(dir));
+	write_conf_settled(f, "session = { memory_max = \"100M\"; };\n");
+	start(f, "nobody", true, "");
+	assert_int_equal(pam_open_session(f->pamh, 0), PAM_SUCCESS);
+	assert_int_equal(pam_close_session(f->pamh, 0), PAM_SUCCESS);
+	pam_end(f->pamh, PAM_SUCCESS);
+	ino = cache_inode(dir, f->conf);
+
+	start(f, "nobody", true, "");
+	assert_int_equal(pam_open_session(f->pamh, 0), PAM_SUCCESS);
+	assert_int_equal(pam_close_session(f->pamh, 0), PAM_SUCCESS);
+	pam_end(f->pamh, PAM_SUCCESS);
+	assert_int_equal(cache_inode(dir, f->conf), ino);	/* read, not rewritten */
+
+	start(f, "nobody", true, "default_action=ignore");
+	assert_int_equal(pam_open_session(f->pamh, 0), IGNORED);
+	pam_end(f->pamh, PAM_SUCCESS);
+	assert_int_equal(cache_inode(dir, f->conf), ino);
+
+	write_conf_settled(f, "default_action = \"ignore\";\n");
+	start(f, "nobody", true, "");
+	assert_int_equal(pam_open_session(f->pamh, 0), IGNORED);
+	assert_int_not_equal(cache_inode(dir, f->conf), ino);
+}
+
+/* A broken file is refused even where a cache of its earlier version is. */
+static void test_config_cache_broken_edit(void **state)
+{
+	struct fixture *f = *state;
+	char dir[128];
+
+	cache_in_tmp(f, dir, sizeof(dir));
+	write_conf_settled(f, "default_action = \"ignore\";\n");
+	start(f, "nobody", true, "");
+	assert_int_equal(pam_open_session(f->pamh, 0), IGNORED);
+	pam_end(f->pamh, PAM_SUCCESS);
+	f->pamh = NULL;
+	cache_inode(dir, f->conf);
+	write_conf_settled(f, "default_action = \"ignroe\";\n");
+	expect_outcome(f, "nobody", true, "", PAM_SESSION_ERR);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -267,6 +357,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_argument, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_real_module_refuses_non_cgroup2, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_real_module_ignores, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_cache, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_cache_broken_edit, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,149 @@
+/* The compiled cache of cgherd.conf (lib/config_cache.c) and the loader
+ * that uses it (cgh_config_load_cached, lib/config.c).
+ *
+ * The module loads its configuration at every login.  With a cache
+ * directory, the file is still opened and checked as by cgh_config_load;
+ * then, when CACHE_DIR/cgherd-<hash of the path>.cache was made from that
+ * very file (the key below), the config is built from the cache instead of
+ * being parsed.  Otherwise the file is parsed, and a file that validated
+ * with no error is written to the cache.  The cache holds only what the
+ * file said: module arguments are applied afterwards in both cases.
+ *
+ * File format, native byte order, every section 8-byte aligned:
+ *   header                    struct cgh_cache_header
+ *   rules[n_rules]            struct cgh_cache_rule
+ *   refs[n_refs]              struct cgh_cache_str: the strings of the
+ *                             match lists, then watch.on_oom (always last)
+ *   uids[n_uids]              struct cgh_uid_range
+ *   values[n_values]          uint64_t: limit values, see cgh_cache_limits
+ *   pool[pool_len]            NUL-terminated strings, zero-padded
+ * The checksum covers every byte after the checksum field; the reader
+ * bounds-checks every count, offset and length and refuses anything odd. */
+#ifndef CGH_CONFIG_CACHE_H
+#define CGH_CONFIG_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cgh_config.h"
+#include "cgh_log.h"
+
+struct stat;
+
+#define CGH_CACHE_DIR "/run/cgherd"	/* the module's */
+#define CGH_CACHE_MAX_SIZE (64u << 20)
+#define CGH_CACHE_MAGIC "CGHCACHE"	/* 8 bytes, no NUL */
+#define CGH_CACHE_VERSION 1u
+
+/* What the cache was made from: the config file, as fstat saw it on the
+ * descriptor the loader read, and the memory size "N%" was resolved with. */
+struct cgh_cache_key {
+	uint64_t dev, ino, size;
+	int64_t mtime_sec, mtime_nsec, ctime_sec, ctime_nsec;
+	uint64_t phys_mem;
+	uint32_t uid, mode;
+};
+
+struct cgh_cache_str {
+	uint32_t off, len;	/* pool[off + len] is the NUL */
+};
+
+struct cgh_cache_list {
+	uint32_t first, n;	/* entries first .. first + n - 1 of refs or uids */
+};
+
+/* set as in struct cgh_limits; the values of its keys in key order, then
+ * cpu_period when cpu_max is set, are values[first] onwards. */
+struct cgh_cache_limits {
+	uint32_t set, first;
+};
+
+struct cgh_cache_rule {
+	struct cgh_cache_str name;
+	int32_t line;
+	uint32_t action;
+	struct cgh_cache_list users, groups, services, uids;
+	struct cgh_cache_limits session, user;
+};
+
+struct cgh_cache_top {
+	struct cgh_cache_str cgroup_root, base;
+	struct cgh_cache_limits session, user;
+	struct cgh_cache_list on_oom;	/* refs; n = 0: none */
+	uint8_t on_error, kill_on_close, default_action, backend;
+	uint8_t move_from_logind, pressure_guard, pressure_kill, zero;
+	uint32_t reclaim_percent, reclaim_interval, reclaim_cooldown;
+	uint32_t pressure_stall_us, pressure_window_us, pressure_grace;
+	uint64_t reclaim_bytes;
+};
+
+struct cgh_cache_header {
+	char magic[8];
+	uint32_t version;
+	uint32_t layout;	/* CGH_CACHE_LAYOUT: the sizes of these records */
+	uint64_t checksum;	/* of every byte after this field */
+	uint64_t size;		/* of the whole file */
+	struct cgh_cache_key key;
+	uint32_t n_rules, n_refs, n_uids, n_values;
+	uint32_t pool_len, zero;	/* pool_len: a multiple of 8 */
+	struct cgh_cache_top top;
+};
+
+#define CGH_CACHE_LAYOUT ((uint32_t)(sizeof(struct cgh_cache_header) << 16 | \
+				     sizeof(struct cgh_cache_rule) << 8 | CGH_N_LIMITS))
+
+/* cgh_config_load with a cache directory (NULL: none, exactly
+ * cgh_config_load).  The directory is created (mode 0700) when missing and
+ * the euid is 0; it must be owned by the euid and closed to group and
+ * others, or no cache is used.  Every cache problem is only a reason to
+ * parse; it is logged to log (may be NULL) at LOG_DEBUG. */
+int cgh_config_load_cached(const char *path, int argc, const char **argv, uint64_t phys_mem,
+			   const char *cache_dir, const struct cgh_log *log,
+			   struct cgh_config **out, struct cgh_diag *diag);
+
+/* One cache lookup, for the loader: begin after the config file is open
+ * and checked; get (0: cfg, fresh from the loader, now holds the file's
+ * settings) instead of parsing; put after a parse without error; end. */
+struct cgh_cache {
+	int dirfd;			/* -1: no cache */
+	char name[40];
+	struct cgh_cache_key key;
+	bool settled;			/* the file's last change is older than its read */
+	const struct cgh_log *log;
+};
+
+void cgh_cache_begin(struct cgh_cache *c, const char *dir, const struct cgh_log *log,
+		     const char *conf_path, const struct stat *st, uint64_t phys_mem);
+int cgh_cache_get(struct cgh_cache *c, struct cgh_config *cfg);
+void cgh_cache_put(struct cgh_cache *c, const struct cgh_config *cfg);
+void cgh_cache_end(struct cgh_cache *c);
+
+/* The parts, for the tests and the fuzzer. */
+
+/* "cgherd-<16 hex digits of a hash of conf_path>.cache". */
+void cgh_cache_name(const char *conf_path, char *buf, size_t len);
+
+void cgh_cache_key_make(struct cgh_cache_key *key, const struct stat *st, uint64_t phys_mem);
+
+/* Whether the file's last change (ctime) is in an earlier clock tick than
+ * now, so that any later change will show in the key. */
+bool cgh_cache_settled(const struct stat *st);
+
+uint64_t cgh_cache_checksum(const void *data, size_t len);
+
+/* Writes key and the checksum into a cache image; -EINVAL if too short. */
+int cgh_cache_seal(void *buf, size_t len, const struct cgh_cache_key *key);
+
+/* The image of cfg's file settings (not path, not debug), malloc'd.
+ * Returns 0, -ENOMEM, or -EFBIG beyond CGH_CACHE_MAX_SIZE. */
+int cgh_cache_encode(const struct cgh_config *cfg, const struct cgh_cache_key *key,
+		     unsigned char **out, size_t *len);
+
+/* Fills cfg, which must be fresh from the loader (no rules, no on_oom),
+ * from an image made with key.  Returns 0; -ESTALE when the key differs;
+ * -EINVAL when the image is damaged or odd, cfg untouched; -ENOMEM. */
+int cgh_cache_decode(const void *buf, size_t len, const struct cgh_cache_key *key,
+		     struct cgh_config *cfg, struct cgh_error *err);
+
+#endif
