@@ -25,6 +25,13 @@ struct cgh_logind_scope {
  * "user.slice/user-UID.slice/session-ID.scope".  Pure. */
 bool cgh_logind_scope_parse(const char *path, struct cgh_logind_scope *out);
 
+/* Where logind puts the user slices, relative to the cgroup root. */
+#define CGH_LOGIND_SLICE "user.slice"
+
+/* The uid in the name of a user directory: "user-UID" (cgherd's tree) or
+ * "user-UID.slice" (logind's).  Pure. */
+bool cgh_user_dir_uid(const char *name, unsigned *uid);
+
 /* One unit property to set: name and value, all of D-Bus type "t". */
 struct cgh_unit_property {
 	const char *name;

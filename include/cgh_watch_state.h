@@ -19,17 +19,44 @@
 #define WATCH_CHILDREN_MAX 16u	/* on_oom commands running at once */
 #define WATCH_PSI_TICK_MS 1000u
 #define WATCH_OOM_SETTLE_MS 100u	/* a group kill counts one oom_kill per task: one notice */
+#define WATCH_OOM_GROUP_WAIT_MS 1000u	/* ... once the leaf empties, or after this */
+
+/* A tree of session cgroups: cgherd's own <base>/user-UID/session-N, and,
+ * unless backend = "cgroupfs", logind's user.slice/user-UID.slice/
+ * session-N.scope.  cgherd owns the first and collects its dead leaves;
+ * the second is systemd's: its scopes are never removed nor given limits
+ * here (reclaim and the pressure guard's kill act on them as on a leaf). */
+struct watch_tree {
+	char dir[72];			/* relative to the root */
+	const char *user_prefix;	/* of the user directories in dir */
+	const char *leaf_prefix;	/* of the session directories in those */
+	bool owned;			/* made by cgherd */
+	int wd;
+};
+
+#define WATCH_TREES 2
+
+/* memory.events and the leaf's memory figures, as read at one time. */
+struct watch_oom_figures {
+	uint64_t kill, group_kill;
+	uint64_t memory_max, memory_peak;	/* CGH_UNKNOWN when not read */
+};
 
 struct watch_leaf {
-	char path[160];		/* base/user-UID/session-N, relative to the root */
+	char path[160];		/* relative to the root: base/user-UID/session-N or
+				 * user.slice/user-UID.slice/session-N.scope */
 	unsigned uid;
+	bool owned;		/* in a tree cgherd owns */
 	int wd_events, wd_mem;	/* cgroup.events, memory.events */
 	int psi_fd;		/* memory.pressure trigger, -1: none */
 	uint64_t oom_kill, oom_group_kill;	/* counts already reported */
+	struct watch_oom_figures held;	/* not owned: read as the OOM was seen */
+	bool held_valid;
 	uint64_t last_reclaim;	/* monotonic ms, 0: never */
 	uint64_t stall_since, last_stall;	/* monotonic ms, 0: not stalling */
 	bool dead;		/* cgroup.events said populated 0 */
 	bool oom_pending;	/* memory.events changed: check at w->oom_due */
+	uint64_t group_wait_since;	/* monotonic ms: a group kill waits for the leaf to empty */
 	bool seen;		/* for tree_sync */
 	unsigned gc_tries;
 };
@@ -38,14 +65,16 @@ struct watch_leaf {
 
 /* An OOM victim the kernel logged. */
 struct watch_victim {
-	char memcg[160];	/* oom_memcg, "/cgherd/user-UID/session-N" */
+	char memcg[160];	/* oom_memcg, "/cgherd/user-UID/session-N", or a scope */
 	char comm[32];
 	pid_t pid;
 	uint64_t rss;		/* bytes, from "Killed process"; 0: not seen */
 };
 
 struct watch_user {
-	char path[96];		/* base/user-UID */
+	char path[96];		/* base/user-UID, user.slice/user-UID.slice */
+	unsigned uid;
+	const struct watch_tree *tree;
 	int wd;
 	bool seen;
 };
@@ -56,7 +85,9 @@ struct cgh_watcher {
 	struct cgh_fs fs;
 	const struct cgh_log *log;
 	int ifd, sfd;
-	int wd_root, wd_base;
+	int wd_root;
+	struct watch_tree trees[WATCH_TREES];
+	size_t n_trees;		/* 0: not set up from cfg yet */
 	struct watch_leaf *leaves;
 	size_t n_leaves, cap_leaves;
 	struct watch_user *users;
@@ -83,6 +114,7 @@ struct watch_leaf *watch_leaf_by_wd(struct cgh_watcher *w, int wd);
 void watch_abs_path(const struct cgh_watcher *w, const char *rel, char *buf, size_t len);
 
 /* watch_oom.c */
+void watch_oom_event(struct cgh_watcher *w, struct watch_leaf *leaf);
 void watch_oom_check(struct cgh_watcher *w, struct watch_leaf *leaf);
 void watch_oom_baseline(struct cgh_watcher *w, struct watch_leaf *leaf);
 void watch_reap(struct cgh_watcher *w);

@@ -41,6 +41,20 @@ bool cgh_logind_scope_parse(const char *path, struct cgh_logind_scope *out)
 	return true;
 }
 
+bool cgh_user_dir_uid(const char *name, unsigned *uid)
+{
+	char *end;
+	unsigned long v;
+
+	if (strncmp(name, "user-", 5) != 0 || name[5] < '0' || name[5] > '9')
+		return false;
+	v = strtoul(name + 5, &end, 10);
+	if ((*end != '\0' && strcmp(end, ".slice") != 0) || v >= 0xffffffffUL)
+		return false;
+	*uid = (unsigned)v;
+	return true;
+}
+
 size_t cgh_unit_properties(const struct cgh_limits *l, struct cgh_unit_property *out)
 {
 	static const struct { enum cgh_limit_key key; const char *name; } map[] = {

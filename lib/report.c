@@ -7,6 +7,7 @@
 
 #include "cgh_identity.h"
 #include "cgh_report.h"
+#include "cgh_systemd.h"
 #include "cgh_value.h"
 
 /* ---- explain ---------------------------------------------------------- */
@@ -198,12 +199,9 @@ static int status_leaf(void *arg, const char *name)
 static int status_user(void *arg, const char *name)
 {
 	struct status_walk *w = arg;
-	char *end;
-	unsigned long uid = strtoul(name + 5, &end, 10);
 
-	if (*end != '\0' && strcmp(end, ".slice") != 0)	/* user-UID, user-UID.slice */
+	if (!cgh_user_dir_uid(name, &w->uid))
 		return 0;
-	w->uid = (unsigned)uid;
 	snprintf(w->user_dir, sizeof(w->user_dir), "%.64s/%.80s", w->base, name);
 	return cgh_fs_each_dir(w->fs, w->user_dir, "session-", status_leaf, w, NULL);
 }
@@ -223,8 +221,8 @@ int cgh_report_status(FILE *out, const struct cgh_fs *fs, const char *base, bool
 	if (r == -ENOENT)
 		r = 0;	/* no session was ever herded */
 	if (r == 0 && systemd) {	/* the systemd backend herds logind's scopes */
-		w.base = "user.slice";
-		r = cgh_fs_each_dir(fs, "user.slice", "user-", status_user, &w, NULL);
+		w.base = CGH_LOGIND_SLICE;
+		r = cgh_fs_each_dir(fs, CGH_LOGIND_SLICE, "user-", status_user, &w, NULL);
 		if (r == -ENOENT)
 			r = 0;
 	}

@@ -61,20 +61,23 @@ static int open_signals(struct cgh_error *err)
 	return fd;
 }
 
+/* The first tree is cgherd's own; logind_scopes= names the second, if any. */
 static void describe(struct cgh_watcher *w)
 {
 	const struct cgh_watch_config *wc = &w->cfg->watch;
-	char threshold[32] = "off";
+	char threshold[32] = "off", scopes[360] = "";
 
 	if (wc->reclaim_percent)
 		snprintf(threshold, sizeof(threshold), "%u%%", wc->reclaim_percent);
 	else if (wc->reclaim_bytes)
 		cgh_format_size(wc->reclaim_bytes, threshold, sizeof(threshold));
+	if (w->n_trees > 1)
+		snprintf(scopes, sizeof(scopes), " logind_scopes=%s/%s", w->fs.root, w->trees[1].dir);
 	cgh_logf(w->log, LOG_INFO,
-		 "watching %s/%s: %zu sessions, on_oom=%s reclaim_threshold=%s reclaim_interval=%us reclaim_cooldown=%us pressure_guard=%s",
+		 "watching %s/%s: %zu sessions, on_oom=%s reclaim_threshold=%s reclaim_interval=%us reclaim_cooldown=%us pressure_guard=%s%s",
 		 w->fs.root, w->cfg->base, w->n_leaves, wc->on_oom ? wc->on_oom[0] : "none", threshold,
 		 wc->reclaim_interval, wc->reclaim_cooldown,
-		 !wc->pressure_guard ? "off" : wc->pressure_kill ? "kill" : "log");
+		 !wc->pressure_guard ? "off" : wc->pressure_kill ? "kill" : "log", scopes);
 }
 
 /* Takes cfg: opens its root and watches its tree. */
@@ -113,7 +116,9 @@ static void reload(struct cgh_watcher *w)
 			 old->path);
 		return;
 	}
-	if (strcmp(cfg->cgroup_root, old->cgroup_root) == 0 && strcmp(cfg->base, old->base) == 0) {
+	/* the same trees (watch_tree.c): keep the watches */
+	if (strcmp(cfg->cgroup_root, old->cgroup_root) == 0 && strcmp(cfg->base, old->base) == 0 &&
+	    (cfg->backend == CGH_BACKEND_CGROUPFS) == (old->backend == CGH_BACKEND_CGROUPFS)) {
 		cgh_config_free(w->cfg);
 		w->cfg = cfg;
 		for (size_t i = 0; i < w->n_leaves; i++)
@@ -287,7 +292,7 @@ static int loop(struct cgh_watcher *w, struct cgh_error *err)
 int cgh_watch_run(const struct cgh_watch_opts *o, struct cgh_error *err)
 {
 	struct cgh_watcher w = { .opts = o, .log = o->log, .ifd = -1, .sfd = -1, .wd_root = -1,
-				 .wd_base = -1, .kmsg_fd = -1, .fs = { .rootfd = -1 } };
+				 .kmsg_fd = -1, .fs = { .rootfd = -1 } };
 	struct cgh_config *cfg = NULL;
 	int r = load_config(o, &cfg);
 

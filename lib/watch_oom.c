@@ -1,5 +1,5 @@
 /* `cgherd watch`: OOM-kill notices, the on_oom command, and collection of
- * dead leaves through cgh_gc. */
+ * dead leaves through cgh_gc (in cgherd's own tree only). */
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -14,11 +14,8 @@
 #include "cgh_session.h"
 #include "cgh_watch_state.h"
 
-struct oom_counts {
-	uint64_t kill, group_kill;
-};
-
-static int read_counts(struct cgh_watcher *w, const struct watch_leaf *leaf, struct oom_counts *c)
+static int read_counts(struct cgh_watcher *w, const struct watch_leaf *leaf,
+		       struct watch_oom_figures *c)
 {
 	char text[512];
 	int r = cgh_fs_read(&w->fs, leaf->path, "memory.events", text, sizeof(text), NULL);
@@ -29,12 +26,29 @@ static int read_counts(struct cgh_watcher *w, const struct watch_leaf *leaf, str
 		c->kill = 0;
 	if (cgh_keyed_value(text, "oom_group_kill", &c->group_kill) < 0)
 		c->group_kill = 0;	/* Linux < 5.17 */
+	c->memory_max = c->memory_peak = CGH_UNKNOWN;
 	return 0;
+}
+
+static bool is_news(const struct watch_leaf *leaf, const struct watch_oom_figures *c)
+{
+	return c->kill > leaf->oom_kill || c->group_kill > leaf->oom_group_kill;
+}
+
+static void read_figures(struct cgh_watcher *w, const struct watch_leaf *leaf,
+			 struct watch_oom_figures *c)
+{
+	c->memory_max = cgh_fs_read_number(&w->fs, leaf->path, "memory.max");
+	c->memory_peak = cgh_fs_read_number(&w->fs, leaf->path, "memory.peak");
+	if (leaf->held_valid && c->memory_max == CGH_UNKNOWN)	/* gone meanwhile */
+		c->memory_max = leaf->held.memory_max;
+	if (leaf->held_valid && c->memory_peak == CGH_UNKNOWN)
+		c->memory_peak = leaf->held.memory_peak;
 }
 
 void watch_oom_baseline(struct cgh_watcher *w, struct watch_leaf *leaf)
 {
-	struct oom_counts c;
+	struct watch_oom_figures c;
 
 	if (read_counts(w, leaf, &c) == 0) {
 		leaf->oom_kill = c.kill;
@@ -140,21 +154,22 @@ void watch_reap(struct cgh_watcher *w)
 	}
 }
 
-static void notice(struct cgh_watcher *w, const struct watch_leaf *leaf, const struct oom_counts *c)
+/* rule=? where the leaf has no rule recorded: logind's scopes, leaves made
+ * before the module recorded it, kernels without trusted xattrs. */
+static void notice(struct cgh_watcher *w, const struct watch_leaf *leaf,
+		   const struct watch_oom_figures *c)
 {
 	struct cgh_oom_notice n = { .uid = leaf->uid };
-	struct cgh_stats st;
 	char user[64], rule[72] = "?", abs[256], comm[40] = "", line[1024];
 
 	cgh_user_name(leaf->uid, user, sizeof(user));
 	cgh_fs_get_rule(&w->fs, leaf->path, rule, sizeof(rule));
 	watch_abs_path(w, leaf->path, abs, sizeof(abs));
-	cgh_fs_stats(&w->fs, leaf->path, &st);
 	n.user = user;
 	n.leaf = abs;
 	n.rule = rule;
-	n.memory_max = st.memory_max;
-	n.memory_peak = st.memory_peak;
+	n.memory_max = c->memory_max;
+	n.memory_peak = c->memory_peak;
 	n.oom_kill = c->kill;
 	n.oom_group_kill = c->group_kill;
 	n.new_kills = c->kill - leaf->oom_kill;
@@ -171,15 +186,67 @@ static void notice(struct cgh_watcher *w, const struct watch_leaf *leaf, const s
 	}
 }
 
+/* The leaf is checked again WATCH_OOM_SETTLE_MS from now (or sooner). */
+static void check_later(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t now)
+{
+	leaf->oom_pending = true;
+	if (w->oom_due == 0)
+		w->oom_due = now + WATCH_OOM_SETTLE_MS;
+}
+
+/* memory.events changed: the notice waits WATCH_OOM_SETTLE_MS, until a
+ * group kill is counted in full.  systemd removes a scope as soon as it
+ * empties, maybe before that: a scope's counts and figures are read now, for
+ * the notice to fall back on. */
+void watch_oom_event(struct cgh_watcher *w, struct watch_leaf *leaf)
+{
+	struct watch_oom_figures c;
+
+	check_later(w, leaf, watch_now_ms());
+	if (leaf->owned || read_counts(w, leaf, &c) < 0 || !is_news(leaf, &c))
+		return;
+	read_figures(w, leaf, &c);
+	leaf->held = c;
+	leaf->held_valid = true;
+	cgh_logf(w->log, LOG_DEBUG, "OOM kill in %s/%s: oom_kill=%llu oom_group_kill=%llu",
+		 w->fs.root, leaf->path, (unsigned long long)c.kill, (unsigned long long)c.group_kill);
+}
+
+/* A group kill counts oom_kill once for each member as it kills it, which
+ * can take longer than WATCH_OOM_SETTLE_MS: its notice waits until the leaf
+ * has emptied, or WATCH_OOM_GROUP_WAIT_MS if something in it survives. */
+static bool group_kill_going_on(struct cgh_watcher *w, struct watch_leaf *leaf)
+{
+	uint64_t now = watch_now_ms();
+	bool populated = false;
+
+	if (cgh_fs_populated(&w->fs, leaf->path, &populated, NULL) < 0 || !populated)
+		return false;
+	if (leaf->group_wait_since == 0)
+		leaf->group_wait_since = now;
+	if (now - leaf->group_wait_since >= WATCH_OOM_GROUP_WAIT_MS)
+		return false;
+	check_later(w, leaf, now);
+	return true;
+}
+
 void watch_oom_check(struct cgh_watcher *w, struct watch_leaf *leaf)
 {
-	struct oom_counts c;
+	struct watch_oom_figures c;
 
 	leaf->oom_pending = false;
-	if (read_counts(w, leaf, &c) < 0)
-		return;		/* gone: its IN_DELETE follows */
-	if (c.kill > leaf->oom_kill || c.group_kill > leaf->oom_group_kill)
+	if (read_counts(w, leaf, &c) < 0) {
+		if (!leaf->held_valid)
+			return;		/* gone: its IN_DELETE follows */
+		c = leaf->held;		/* a scope gone before the notice was due */
+	} else if (c.group_kill > leaf->oom_group_kill && group_kill_going_on(w, leaf))
+		return;
+	if (is_news(leaf, &c)) {
+		read_figures(w, leaf, &c);
 		notice(w, leaf, &c);
+	}
+	leaf->held_valid = false;
+	leaf->group_wait_since = 0;
 	leaf->oom_kill = c.kill;
 	leaf->oom_group_kill = c.group_kill;
 }
@@ -197,7 +264,7 @@ void watch_gc(struct cgh_watcher *w)
 		struct watch_leaf *leaf = &w->leaves[i];
 		bool populated = true;
 
-		if (!leaf->dead)
+		if (!leaf->dead || !leaf->owned)
 			continue;
 		if (cgh_fs_populated(&w->fs, leaf->path, &populated, NULL) < 0 || populated) {
 			leaf->dead = false;	/* gone (IN_DELETE follows), or a login moved in */
@@ -214,7 +281,8 @@ void watch_gc(struct cgh_watcher *w)
 		struct watch_leaf *leaf = &w->leaves[i];
 		bool populated = true;
 
-		if (!leaf->dead || cgh_fs_populated(&w->fs, leaf->path, &populated, NULL) < 0)
+		if (!leaf->dead || !leaf->owned ||
+		    cgh_fs_populated(&w->fs, leaf->path, &populated, NULL) < 0)
 			continue;
 		if (populated)
 			leaf->dead = false;

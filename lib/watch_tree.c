@@ -1,6 +1,7 @@
-/* `cgherd watch`: the leaves it knows and their inotify watches.
- * IN_CREATE|IN_DELETE|IN_DELETE_SELF on the root (for <base>), <base> and
- * each user-UID; IN_MODIFY on each leaf's cgroup.events and memory.events.
+/* `cgherd watch`: the trees, the leaves it knows and their inotify watches.
+ * IN_CREATE on the root (for the trees' directories); IN_CREATE|IN_DELETE|
+ * IN_DELETE_SELF on each tree's directory (<base>, user.slice) and each user
+ * directory in it; IN_MODIFY on each leaf's cgroup.events and memory.events.
  * A leaf that vanishes (ENOENT anywhere) is simply forgotten. */
 #include <errno.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include "cgh_systemd.h"
 #include "cgh_watch_state.h"
 
 #define DIR_MASK (IN_CREATE | IN_DELETE | IN_DELETE_SELF | IN_ONLYDIR)
@@ -72,6 +74,8 @@ static void leaf_forget(struct cgh_watcher *w, struct watch_leaf *leaf)
 {
 	size_t i = (size_t)(leaf - w->leaves);
 
+	if (leaf->oom_pending)	/* a scope removed before the notice was due */
+		watch_oom_check(w, leaf);
 	rm_watch(w, leaf->wd_events);
 	rm_watch(w, leaf->wd_mem);
 	watch_psi_disarm(leaf);
@@ -79,11 +83,22 @@ static void leaf_forget(struct cgh_watcher *w, struct watch_leaf *leaf)
 	w->leaves[i] = w->leaves[--w->n_leaves];
 }
 
+/* A dead leaf of cgherd's is collected.  A scope is systemd's to remove,
+ * at once: what it counted is reported now, while it is still there (and a
+ * new scope reads empty until logind has moved the login in). */
 static void leaf_check_dead(struct cgh_watcher *w, struct watch_leaf *leaf)
 {
 	bool populated = true;
 
-	if (cgh_fs_populated(&w->fs, leaf->path, &populated, NULL) < 0 || populated)
+	if (cgh_fs_populated(&w->fs, leaf->path, &populated, NULL) < 0)
+		return;
+	if (!leaf->owned) {
+		leaf->dead = !populated;
+		if (leaf->dead)
+			watch_oom_check(w, leaf);
+		return;
+	}
+	if (populated)
 		return;
 	if (!leaf->dead) {
 		leaf->dead = true;
@@ -94,13 +109,13 @@ static void leaf_check_dead(struct cgh_watcher *w, struct watch_leaf *leaf)
 }
 
 /* fresh: the leaf appeared while we ran, so every kill it counts is news. */
-static void leaf_add(struct cgh_watcher *w, const char *user_dir, const char *name, bool fresh)
+static void leaf_add(struct cgh_watcher *w, const struct watch_user *u, const char *name,
+		     bool fresh)
 {
 	char path[160], file[200];
 	struct watch_leaf *leaf;
-	unsigned uid = 0;
 
-	snprintf(path, sizeof(path), "%.95s/%.60s", user_dir, name);
+	snprintf(path, sizeof(path), "%.95s/%.60s", u->path, name);
 	leaf = leaf_by_path(w, path);
 	if (leaf != NULL) {
 		leaf->seen = true;
@@ -110,9 +125,9 @@ static void leaf_add(struct cgh_watcher *w, const char *user_dir, const char *na
 		cgh_logf(w->log, LOG_ERR, "cannot watch %s/%s: out of memory", w->fs.root, path);
 		return;
 	}
-	sscanf(strrchr(user_dir, '/') ? strrchr(user_dir, '/') + 1 : user_dir, "user-%u", &uid);
 	leaf = &w->leaves[w->n_leaves];
-	*leaf = (struct watch_leaf){ .uid = uid, .psi_fd = -1, .seen = true };
+	*leaf = (struct watch_leaf){ .uid = u->uid, .owned = u->tree->owned, .psi_fd = -1,
+				     .seen = true };
 	snprintf(leaf->path, sizeof(leaf->path), "%s", path);
 	snprintf(file, sizeof(file), "%s/cgroup.events", path);
 	leaf->wd_events = add_watch(w, file, FILE_MASK);
@@ -123,6 +138,7 @@ static void leaf_add(struct cgh_watcher *w, const char *user_dir, const char *na
 		return;
 	}
 	w->n_leaves++;
+	cgh_logf(w->log, LOG_DEBUG, "watching %s/%s", w->fs.root, path);
 	if (!fresh)
 		watch_oom_baseline(w, leaf);
 	else
@@ -133,7 +149,7 @@ static void leaf_add(struct cgh_watcher *w, const char *user_dir, const char *na
 
 struct user_walk {
 	struct cgh_watcher *w;
-	const char *user_dir;
+	const struct watch_user *u;
 	bool fresh;
 };
 
@@ -141,7 +157,7 @@ static int leaf_found(void *arg, const char *name)
 {
 	struct user_walk *uw = arg;
 
-	leaf_add(uw->w, uw->user_dir, name, uw->fresh);
+	leaf_add(uw->w, uw->u, name, uw->fresh);
 	return 0;
 }
 
@@ -153,18 +169,23 @@ static struct watch_user *user_by_path(struct cgh_watcher *w, const char *path)
 	return NULL;
 }
 
-static void user_add(struct cgh_watcher *w, const char *name, bool fresh)
+static void user_add(struct cgh_watcher *w, const struct watch_tree *t, const char *name,
+		     bool fresh)
 {
 	char path[96];
 	struct watch_user *u;
 	struct user_walk uw = { .w = w, .fresh = fresh };
+	unsigned uid;
 
-	snprintf(path, sizeof(path), "%.64s/%.30s", w->cfg->base, name);
+	if (!cgh_user_dir_uid(name, &uid))
+		return;
+	snprintf(path, sizeof(path), "%.64s/%.30s", t->dir, name);
 	u = user_by_path(w, path);
 	if (u == NULL) {
 		if (!grow((void **)&w->users, &w->cap_users, w->n_users, sizeof(*w->users)))
 			return;
 		u = &w->users[w->n_users];
+		*u = (struct watch_user){ .uid = uid, .tree = t };
 		snprintf(u->path, sizeof(u->path), "%s", path);
 		u->wd = add_watch(w, path, DIR_MASK);
 		if (u->wd < 0)
@@ -172,9 +193,9 @@ static void user_add(struct cgh_watcher *w, const char *name, bool fresh)
 		w->n_users++;
 	}
 	u->seen = true;
-	uw.user_dir = u->path;
+	uw.u = u;
 	/* the watch is in place first, so a leaf made now is seen one way or the other */
-	cgh_fs_each_dir(&w->fs, u->path, "session-", leaf_found, &uw, NULL);
+	cgh_fs_each_dir(&w->fs, u->path, t->leaf_prefix, leaf_found, &uw, NULL);
 }
 
 static void user_forget(struct cgh_watcher *w, struct watch_user *u)
@@ -188,41 +209,68 @@ static void user_forget(struct cgh_watcher *w, struct watch_user *u)
 	*u = w->users[--w->n_users];
 }
 
-struct base_walk {
+struct tree_walk {
 	struct cgh_watcher *w;
+	const struct watch_tree *t;
 	bool fresh;
 };
 
 static int user_found(void *arg, const char *name)
 {
-	struct base_walk *bw = arg;
+	struct tree_walk *tw = arg;
 
-	user_add(bw->w, name, bw->fresh);
+	user_add(tw->w, tw->t, name, tw->fresh);
 	return 0;
 }
 
-/* Brings the table in line with the tree: adds what is new, forgets what is
- * gone.  Safe to call at any time (start, IN_Q_OVERFLOW). */
+/* The trees cfg asks for: cgherd's own, and logind's scopes unless the
+ * backend is cgroupfs (the decision of `cgherd status`). */
+static void trees_init(struct cgh_watcher *w)
+{
+	struct watch_tree *t = w->trees;
+
+	t[0] = (struct watch_tree){ .user_prefix = "user-", .leaf_prefix = "session-",
+				    .owned = true, .wd = -1 };
+	snprintf(t[0].dir, sizeof(t[0].dir), "%s", w->cfg->base);
+	w->n_trees = 1;
+	if (w->cfg->backend == CGH_BACKEND_CGROUPFS)
+		return;
+	t[1] = (struct watch_tree){ .dir = CGH_LOGIND_SLICE, .user_prefix = "user-",
+				    .leaf_prefix = "session-", .owned = false, .wd = -1 };
+	w->n_trees = 2;
+}
+
+/* Brings the table in line with the trees: adds what is new, forgets what
+ * is gone.  Safe to call at any time (start, IN_Q_OVERFLOW). */
 int watch_tree_sync(struct cgh_watcher *w, bool fresh)
 {
-	struct base_walk bw = { .w = w, .fresh = fresh };
+	bool any = false;
 
+	if (w->n_trees == 0)
+		trees_init(w);
 	for (size_t i = 0; i < w->n_leaves; i++)
 		w->leaves[i].seen = false;
 	for (size_t i = 0; i < w->n_users; i++)
 		w->users[i].seen = false;
 	if (w->wd_root < 0)
 		w->wd_root = add_watch(w, ".", IN_CREATE | IN_ONLYDIR);
-	w->wd_base = add_watch(w, w->cfg->base, DIR_MASK);
-	if (w->wd_base >= 0)
-		cgh_fs_each_dir(&w->fs, w->cfg->base, "user-", user_found, &bw, NULL);
+	for (size_t i = 0; i < w->n_trees; i++) {
+		struct watch_tree *t = &w->trees[i];
+		struct tree_walk tw = { .w = w, .t = t, .fresh = fresh };
+
+		t->wd = add_watch(w, t->dir, DIR_MASK);
+		if (t->wd < 0)
+			continue;	/* not there yet: the watch on the root sees it come */
+		any = true;
+		cgh_fs_each_dir(&w->fs, t->dir, t->user_prefix, user_found, &tw, NULL);
+	}
 	for (size_t i = w->n_users; i-- > 0;)
 		if (!w->users[i].seen)
 			user_forget(w, &w->users[i]);
 	for (size_t i = w->n_leaves; i-- > 0;)
 		if (!w->leaves[i].seen)
 			leaf_forget(w, &w->leaves[i]);
-	return w->wd_root < 0 && w->wd_base < 0 ? w->wd_root : 0;
+	return w->wd_root < 0 && !any ? w->wd_root : 0;
 }
 
 void watch_tree_clear(struct cgh_watcher *w)
@@ -231,9 +279,11 @@ void watch_tree_clear(struct cgh_watcher *w)
 		user_forget(w, &w->users[w->n_users - 1]);
 	while (w->n_leaves > 0)
 		leaf_forget(w, &w->leaves[w->n_leaves - 1]);
-	rm_watch(w, w->wd_base);
+	for (size_t i = 0; i < w->n_trees; i++)
+		rm_watch(w, w->trees[i].wd);
 	rm_watch(w, w->wd_root);
-	w->wd_base = w->wd_root = -1;
+	w->wd_root = -1;
+	w->n_trees = 0;		/* the next sync sets them up from w->cfg */
 }
 
 static struct watch_user *user_by_wd(struct cgh_watcher *w, int wd)
@@ -254,10 +304,10 @@ static void user_dir_event(struct cgh_watcher *w, struct watch_user *u, uint32_t
 		user_forget(w, u);
 		return;
 	}
-	if (name == NULL || strncmp(name, "session-", 8) != 0)
+	if (name == NULL || strncmp(name, u->tree->leaf_prefix, strlen(u->tree->leaf_prefix)) != 0)
 		return;
 	if (mask & IN_CREATE) {
-		leaf_add(w, u->path, name, true);
+		leaf_add(w, u, name, true);
 		return;
 	}
 	snprintf(path, sizeof(path), "%.95s/%.60s", u->path, name);
@@ -266,23 +316,24 @@ static void user_dir_event(struct cgh_watcher *w, struct watch_user *u, uint32_t
 		leaf_forget(w, leaf);
 }
 
-static void base_event(struct cgh_watcher *w, uint32_t mask, const char *name)
+static void tree_event(struct cgh_watcher *w, const struct watch_tree *t, uint32_t mask,
+		       const char *name)
 {
 	char path[96];
 	struct watch_user *u;
 
-	if (mask & IN_DELETE_SELF) {	/* base removed: forget all, wait for it to come back */
+	if (mask & IN_DELETE_SELF) {	/* a tree removed: forget all, wait for it to come back */
 		watch_tree_clear(w);
 		watch_tree_sync(w, true);
 		return;
 	}
-	if (name == NULL || strncmp(name, "user-", 5) != 0)
+	if (name == NULL || strncmp(name, t->user_prefix, strlen(t->user_prefix)) != 0)
 		return;
 	if (mask & IN_CREATE) {
-		user_add(w, name, true);
+		user_add(w, t, name, true);
 		return;
 	}
-	snprintf(path, sizeof(path), "%.64s/%.30s", w->cfg->base, name);
+	snprintf(path, sizeof(path), "%.64s/%.30s", t->dir, name);
 	u = user_by_path(w, path);
 	if ((mask & IN_DELETE) && u != NULL)
 		user_forget(w, u);
@@ -294,22 +345,25 @@ void watch_tree_event(struct cgh_watcher *w, int wd, uint32_t mask, const char *
 	struct watch_leaf *leaf;
 
 	if (mask & IN_Q_OVERFLOW) {
-		cgh_logf(w->log, LOG_NOTICE, "inotify queue overflowed: rescanning %s/%s", w->fs.root,
-			 w->cfg->base);
+		cgh_logf(w->log, LOG_NOTICE, "inotify queue overflowed: rescanning %s", w->fs.root);
 		watch_tree_sync(w, true);
 		return;
 	}
 	if (mask & IN_IGNORED)
 		return;
 	if (wd == w->wd_root) {
-		if ((mask & IN_CREATE) && name != NULL && strcmp(name, w->cfg->base) == 0)
-			watch_tree_sync(w, true);
+		for (size_t i = 0; i < w->n_trees && (mask & IN_CREATE) && name != NULL; i++)
+			if (strcmp(name, w->trees[i].dir) == 0) {
+				watch_tree_sync(w, true);
+				break;
+			}
 		return;
 	}
-	if (wd == w->wd_base) {
-		base_event(w, mask, name);
-		return;
-	}
+	for (size_t i = 0; i < w->n_trees; i++)
+		if (wd == w->trees[i].wd) {
+			tree_event(w, &w->trees[i], mask, name);
+			return;
+		}
 	u = user_by_wd(w, wd);
 	if (u != NULL) {
 		user_dir_event(w, u, mask, name);
@@ -318,10 +372,8 @@ void watch_tree_event(struct cgh_watcher *w, int wd, uint32_t mask, const char *
 	leaf = watch_leaf_by_wd(w, wd);
 	if (leaf == NULL || !(mask & IN_MODIFY))
 		return;
-	if (wd == leaf->wd_mem) {
-		leaf->oom_pending = true;
-		if (w->oom_due == 0)
-			w->oom_due = watch_now_ms() + WATCH_OOM_SETTLE_MS;
-	} else
+	if (wd == leaf->wd_mem)
+		watch_oom_event(w, leaf);
+	else
 		leaf_check_dead(w, leaf);
 }

@@ -1,17 +1,25 @@
 /* `cgherd watch` without a kernel: the watch group of cgherd.conf and its
  * errors, on_oom words and their expansion, reclaim arithmetic, the notice
- * line, and the rule recorded on the leaf (emulated cgroupfs). */
+ * line, the rule recorded on the leaf, and the daemon itself over logind's
+ * scopes (emulated cgroupfs). */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "cgh_session.h"
+#include "cgh_systemd.h"
 #include "cgh_value.h"
 #include "cgh_watch.h"
 #include "fakefs.h"
@@ -397,6 +405,435 @@ static void test_rule_xattr_failure_does_not_fail_login(void **state)
 	free(s);
 }
 
+
+/* ---- the daemon over logind's scopes ------------------------------------------------ */
+
+/* cgh_watch_run in a child process, on an emulated root; its log goes to a
+ * file and its on_oom command appends "UID LEAF RULE" to a marker file, both
+ * read by the test. */
+struct daemon {
+	char root[64];
+	char conf[64];
+	char log[96];
+	char marker[96];
+	pid_t pid;
+};
+
+#define SCOPE "user.slice/user-1001.slice/session-3.scope"
+#define LEAF "cgherd/user-1001/session-9"
+#define WAIT_MS 20000	/* valgrind */
+
+static int daemon_setup(void **state)
+{
+	struct daemon *d = calloc(1, sizeof(*d));
+
+	assert_non_null(d);
+	fake_reset();
+	assert_int_equal(fake_make_root(d->root, sizeof(d->root), "cpu memory pids\n"), 0);
+	snprintf(d->log, sizeof(d->log), "%s/watch.log", d->root);
+	snprintf(d->marker, sizeof(d->marker), "%s/on_oom.out", d->root);
+	*state = d;
+	return 0;
+}
+
+static int daemon_teardown(void **state)
+{
+	struct daemon *d = *state;
+
+	if (d->pid > 0) {
+		kill(d->pid, SIGKILL);
+		waitpid(d->pid, NULL, 0);
+	}
+	if (d->conf[0] != '\0')
+		unlink(d->conf);
+	fake_remove_root(d->root);
+	free(d);
+	return 0;
+}
+
+static void file_log(void *arg, int priority, const char *line)
+{
+	int fd = open(arg, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd >= 0) {
+		dprintf(fd, "%d %s\n", priority, line);
+		close(fd);
+	}
+}
+
+/* watch_extra: more settings of the watch group. */
+static void daemon_start_with(struct daemon *d, const char *backend, const char *watch_extra)
+{
+	char text[1024];
+	struct cgh_log sink = { .fn = file_log, .arg = d->log, .debug = true };
+	const struct cgh_watch_opts o = { .conf = d->conf, .sys = cgh_test_sys(), .log = &sink,
+					  .phys_mem = 4ull << 30 };
+	struct cgh_error err = { 0 };
+
+	snprintf(text, sizeof(text),
+		 "cgroup_root = \"%s\";\nbackend = \"%s\";\n"
+		 "watch = { on_oom = \"/bin/sh -c 'echo $@ >>$0' %s %%U %%s %%r\"; %s };\n",
+		 d->root, backend, d->marker, watch_extra);
+	snprintf(d->conf, sizeof(d->conf), "%s", write_temp_config(text));
+	d->pid = fork();
+	assert_true(d->pid >= 0);
+	if (d->pid == 0)
+		exit(cgh_watch_run(&o, &err) < 0 ? (file_log(d->log, LOG_ERR, err.msg), 1) : 0);
+}
+
+static void daemon_start(struct daemon *d, const char *backend)
+{
+	daemon_start_with(d, backend, "");
+}
+
+/* SIGTERM; the daemon must stop cleanly (under valgrind: without errors). */
+static void daemon_stop(struct daemon *d)
+{
+	int status = 0;
+
+	assert_int_equal(kill(d->pid, SIGTERM), 0);
+	assert_int_equal(waitpid(d->pid, &status, 0), d->pid);
+	d->pid = 0;
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void read_text(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? 0 : read(fd, buf, len - 1);
+
+	buf[n > 0 ? n : 0] = '\0';
+	if (fd >= 0)
+		close(fd);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Waits until the file at path holds want; fails with what it holds. */
+static void wait_for_text(const char *path, const char *want)
+{
+	static char text[65536];
+
+	for (int waited = 0; waited < WAIT_MS; waited += 10) {
+		read_text(path, text, sizeof(text));
+		if (strstr(text, want) != NULL)
+			return;
+		sleep_ms(10);
+	}
+	fail_msg("%s never said \"%s\"; it holds:\n%s", path, want, text);
+}
+
+/* What the test means by the path rel under the root. */
+static const char *at(const struct daemon *d, const char *rel)
+{
+	static char path[4][256];
+	static int next;
+
+	next = (next + 1) % 4;
+	snprintf(path[next], sizeof(path[next]), "%s/%s", d->root, rel);
+	return path[next];
+}
+
+/* mkdir -p through the emulation: each level gets its control files. */
+static void make_cgroup(const struct daemon *d, const char *rel)
+{
+	char part[160];
+	int fd = open(d->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	for (const char *p = rel; p != NULL; p = strchr(p + 1, '/')) {
+		snprintf(part, sizeof(part), "%.*s", (int)(p - rel), rel);
+		if (part[0] != '\0')
+			cgh_test_sys()->mkdirat(fd, part);
+	}
+	assert_int_equal(cgh_test_sys()->mkdirat(fd, rel), 0);
+	close(fd);
+}
+
+/* systemd removes an empty scope: rmdir through the emulation. */
+static void remove_cgroup(const struct daemon *d, const char *rel)
+{
+	int fd = open(d->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	assert_int_equal(cgh_test_sys()->rmdirat(fd, rel), 0);
+	close(fd);
+}
+
+static void put(const struct daemon *d, const char *dir, const char *file, const char *text)
+{
+	char rel[256];
+
+	snprintf(rel, sizeof(rel), "%s/%s", dir, file);
+	assert_int_equal(fake_put(d->root, rel, text), 0);
+}
+
+/* A session with process 4321 (the hog, 300 MiB) under a 500M limit. */
+static void make_session(const struct daemon *d, const char *dir)
+{
+	make_cgroup(d, dir);
+	put(d, dir, "memory.max", "524288000\n");
+	put(d, dir, "memory.peak", "524288000\n");
+	put(d, dir, "cgroup.procs", "4321\n");
+	put(d, dir, "cgroup.events", "populated 1\nfrozen 0\n");
+}
+
+/* What the kernel does at once, the emulation does one file after the
+ * other: the daemon is stopped meanwhile. */
+static void freeze(const struct daemon *d)
+{
+	int status = 0;
+
+	assert_int_equal(kill(d->pid, SIGSTOP), 0);
+	assert_int_equal(waitpid(d->pid, &status, WUNTRACED), d->pid);
+	assert_true(WIFSTOPPED(status));
+}
+
+static void thaw(const struct daemon *d)
+{
+	assert_int_equal(kill(d->pid, SIGCONT), 0);
+}
+
+static void make_session_while_running(const struct daemon *d, const char *dir)
+{
+	freeze(d);
+	make_session(d, dir);
+	thaw(d);
+}
+
+static void group_kill(const struct daemon *d, const char *dir)
+{
+	put(d, dir, "memory.events", "low 0\nhigh 0\nmax 40\noom 1\noom_kill 1\noom_group_kill 1\n");
+}
+
+static void session_ends(const struct daemon *d, const char *dir)
+{
+	put(d, dir, "cgroup.procs", "");
+	put(d, dir, "cgroup.events", "populated 0\nfrozen 0\n");
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void hog_known(void)
+{
+	fake.mem[0].pid = 4321;
+	fake.mem[0].rss = 314572800;
+	snprintf(fake.mem[0].comm, sizeof(fake.mem[0].comm), "hog");
+	fake.n_mem = 1;
+}
+
+#define FIGURES "memory.max=524288000 memory.peak=524288000 "
+
+/* backend = "systemd", one live scope: SCOPE. */
+static void start_with_scope(struct daemon *d)
+{
+	make_session(d, SCOPE);
+	daemon_start(d, "systemd");
+	wait_for_text(d->log, ": 1 sessions, ");
+}
+
+/* Waits for on_oom's line for the session in dir ("UID LEAF RULE"), then,
+ * unless tail is NULL, for the notice to go on with tail after its rule. */
+static void wait_for_notice(const struct daemon *d, unsigned uid, const char *dir,
+			    const char *tail)
+{
+	char want[512];
+
+	snprintf(want, sizeof(want), "%u %s ?\n", uid, at(d, dir));
+	wait_for_text(d->marker, want);
+	if (tail == NULL)
+		return;
+	snprintf(want, sizeof(want), " uid=%u leaf=%s rule=? %s", uid, at(d, dir), tail);
+	wait_for_text(d->log, want);
+}
+
+static void test_user_dir_uid(void **state)
+{
+	static const struct { const char *name; bool ok; unsigned uid; } cases[] = {
+		{ "user-1001", true, 1001 }, { "user-1001.slice", true, 1001 },
+		{ "user-0", true, 0 }, { "user-0.slice", true, 0 },
+		{ "user-", false, 0 }, { "user-.slice", false, 0 }, { "user-x", false, 0 },
+		{ "user-1001.scope", false, 0 }, { "user-1001x", false, 0 },
+		{ "user-1001.slice/", false, 0 }, { "user--1", false, 0 }, { "user- 1", false, 0 },
+		{ "user-4294967295", false, 0 }, { "user-99999999999999999999", false, 0 },
+		{ "session-3.scope", false, 0 }, { "user@1001.service", false, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		unsigned uid = 77;
+		bool ok = cgh_user_dir_uid(cases[i].name, &uid);
+
+		if (ok != cases[i].ok || (ok && uid != cases[i].uid))
+			fail_msg("%s: %s uid %u", cases[i].name, ok ? "accepted" : "refused", uid);
+	}
+}
+
+/* backend = "systemd": a scope there at the start is watched; its group
+ * kill gives the notice (rule=?: no rule recorded on a scope) and on_oom,
+ * here after WATCH_OOM_GROUP_WAIT_MS, since process 4321 survives it. */
+static void test_watch_scope_oom(void **state)
+{
+	struct daemon *d = *state;
+	char want[512];
+
+	hog_known();
+	start_with_scope(d);
+	snprintf(want, sizeof(want), ": 1 sessions, on_oom=/bin/sh reclaim_threshold=off reclaim_interval=10s reclaim_cooldown=60s pressure_guard=off logind_scopes=%s/user.slice",
+		 d->root);
+	wait_for_text(d->log, want);
+	group_kill(d, SCOPE);
+	wait_for_notice(d, 1001, SCOPE,
+			FIGURES "oom_kill=1(+1) oom_group_kill=1(+1) biggest=hog[4321]:314572800\n");
+	daemon_stop(d);
+}
+
+/* The kernel counts oom_kill once for each member of the group as it kills
+ * it; under load that takes longer than WATCH_OOM_SETTLE_MS.  One notice,
+ * once the scope has emptied, with every kill counted. */
+static void test_watch_slow_group_kill_one_notice(void **state)
+{
+	struct daemon *d = *state;
+	char log[16384];
+
+	start_with_scope(d);
+	put(d, SCOPE, "memory.events", "low 0\nhigh 0\nmax 40\noom 1\noom_kill 1\noom_group_kill 1\n");
+	sleep_ms(250);
+	put(d, SCOPE, "memory.events", "low 0\nhigh 0\nmax 40\noom 1\noom_kill 6\noom_group_kill 1\n");
+	session_ends(d, SCOPE);
+	wait_for_notice(d, 1001, SCOPE, FIGURES "oom_kill=6(+6) oom_group_kill=1(+1) biggest=unknown\n");
+	daemon_stop(d);
+	read_text(d->log, log, sizeof(log));
+	assert_null(strstr(strstr(log, "oom-kill user=") + 1, "oom-kill user="));
+}
+
+/* A scope that ends is left to systemd: never removed by watch (while a dead
+ * leaf of cgherd's beside it is collected), and forgotten once systemd
+ * removes it, so that a new scope of that name is watched afresh. */
+static void test_watch_dead_scope_kept_then_forgotten(void **state)
+{
+	struct daemon *d = *state;
+	char want[512], marker[4096];
+
+	make_session(d, SCOPE);
+	make_session(d, LEAF);
+	daemon_start(d, "auto");
+	wait_for_text(d->log, ": 2 sessions, ");
+	session_ends(d, SCOPE);
+	session_ends(d, LEAF);
+	snprintf(want, sizeof(want), "collected dead session leaf=%s ", at(d, LEAF));
+	wait_for_text(d->log, want);
+	assert_false(is_dir(at(d, LEAF)));
+	sleep_ms(300);		/* past a gc retry */
+	assert_true(is_dir(at(d, SCOPE)));
+	assert_true(is_dir(at(d, "user.slice/user-1001.slice")));
+
+	remove_cgroup(d, SCOPE);
+	snprintf(want, sizeof(want), "forgetting %s\n", at(d, SCOPE));
+	wait_for_text(d->log, want);
+	make_session_while_running(d, SCOPE);
+	snprintf(want, sizeof(want), "watching %s\n", at(d, SCOPE));
+	wait_for_text(d->log, want);
+	group_kill(d, SCOPE);
+	wait_for_notice(d, 1001, SCOPE, NULL);
+	daemon_stop(d);
+	read_text(d->marker, marker, sizeof(marker));
+	snprintf(want, sizeof(want), "1001 %s ?\n", at(d, SCOPE));
+	assert_string_equal(marker, want);
+}
+
+/* user.slice and a scope made while the daemon runs are watched; the notice
+ * names the uid of user-1002.slice. */
+static void test_watch_scope_created_later(void **state)
+{
+	struct daemon *d = *state;
+	const char *scope = "user.slice/user-1002.slice/session-c7.scope";
+	char want[512];
+
+	daemon_start(d, "systemd");
+	wait_for_text(d->log, ": 0 sessions, ");
+	make_session_while_running(d, scope);
+	snprintf(want, sizeof(want), "watching %s\n", at(d, scope));
+	wait_for_text(d->log, want);
+	group_kill(d, scope);
+	wait_for_notice(d, 1002, scope, NULL);
+	assert_true(is_dir(at(d, scope)));
+	daemon_stop(d);
+}
+
+/* logind removes the scope as soon as the group kill has emptied it, before
+ * the daemon could read it again: the notice still comes, with the figures
+ * read when the kill was seen.  (The scope is removed while the notice waits
+ * for it to empty: within WATCH_OOM_GROUP_WAIT_MS, else the notice was given
+ * already, and this test proves less.) */
+static void test_watch_scope_removed_before_notice(void **state)
+{
+	struct daemon *d = *state;
+	char want[512];
+
+	start_with_scope(d);
+	group_kill(d, SCOPE);
+	snprintf(want, sizeof(want), "OOM kill in %s: oom_kill=1 oom_group_kill=1\n", at(d, SCOPE));
+	wait_for_text(d->log, want);
+	freeze(d);
+	session_ends(d, SCOPE);
+	remove_cgroup(d, SCOPE);
+	assert_false(is_dir(at(d, SCOPE)));
+	thaw(d);
+	wait_for_notice(d, 1001, SCOPE, FIGURES "oom_kill=1(+1) oom_group_kill=1(+1) ");
+	daemon_stop(d);
+}
+
+/* Acting on the session in a scope is allowed: its page cache above the
+ * threshold is reclaimed (and its limits are left alone). */
+static void test_watch_scope_reclaimed(void **state)
+{
+	struct daemon *d = *state;
+	char text[64];
+
+	make_session(d, SCOPE);
+	put(d, SCOPE, "memory.stat", "anon 1048576\nfile 5242880\n");
+	daemon_start_with(d, "systemd", "reclaim_threshold = \"1M\"; reclaim_interval = 1;");
+	wait_for_text(at(d, SCOPE "/memory.reclaim"), "4194304 swappiness=0");
+	daemon_stop(d);
+	assert_int_equal(fake_get(d->root, SCOPE "/memory.max", text, sizeof(text)), 0);
+	assert_string_equal(text, "524288000");
+	assert_int_equal(fake_get(d->root, SCOPE "/memory.high", text, sizeof(text)), 0);
+	assert_string_equal(text, "max");
+}
+
+/* backend = "cgroupfs": user.slice is not cgherd's business. */
+static void test_watch_cgroupfs_ignores_user_slice(void **state)
+{
+	struct daemon *d = *state;
+	char log[16384];
+
+	make_session(d, SCOPE);
+	make_session(d, LEAF);
+	daemon_start(d, "cgroupfs");
+	wait_for_text(d->log, ": 1 sessions, ");
+	group_kill(d, SCOPE);
+	session_ends(d, SCOPE);
+	group_kill(d, LEAF);
+	wait_for_notice(d, 1001, LEAF, NULL);
+	daemon_stop(d);
+	read_text(d->log, log, sizeof(log));
+	assert_null(strstr(log, "logind_scopes="));
+	assert_null(strstr(log, "user.slice"));
+	assert_true(is_dir(at(d, SCOPE)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -414,6 +851,19 @@ int main(void)
 		cmocka_unit_test(test_kmsg_victim),
 		cmocka_unit_test_setup_teardown(test_rule_recorded_on_leaf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rule_xattr_failure_does_not_fail_login, setup, teardown),
+		cmocka_unit_test(test_user_dir_uid),
+		cmocka_unit_test_setup_teardown(test_watch_scope_oom, daemon_setup, daemon_teardown),
+		cmocka_unit_test_setup_teardown(test_watch_slow_group_kill_one_notice, daemon_setup,
+						daemon_teardown),
+		cmocka_unit_test_setup_teardown(test_watch_dead_scope_kept_then_forgotten, daemon_setup,
+						daemon_teardown),
+		cmocka_unit_test_setup_teardown(test_watch_scope_created_later, daemon_setup,
+						daemon_teardown),
+		cmocka_unit_test_setup_teardown(test_watch_scope_removed_before_notice, daemon_setup,
+						daemon_teardown),
+		cmocka_unit_test_setup_teardown(test_watch_scope_reclaimed, daemon_setup, daemon_teardown),
+		cmocka_unit_test_setup_teardown(test_watch_cgroupfs_ignores_user_slice, daemon_setup,
+						daemon_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

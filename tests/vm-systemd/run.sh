@@ -13,7 +13,7 @@ mkdir -p "$dir"
 kernel=${KERNEL:-$(ls -1 /boot/vmlinuz-* | sort -V | tail -n 1)}
 initrd=${INITRD:-/boot/initrd.img-${kernel#/boot/vmlinuz-}}
 log=$dir/console.txt
-expected="login status hog logout refuse"
+expected="login status hog watch logout refuse"
 t0=$(date +%s)
 timeout -k 5 "${VM_TIMEOUT:-600}" qemu-system-x86_64 -accel tcg -cpu max -m 1536 -smp 2 \
 	-nographic -no-reboot -nodefaults -serial stdio -monitor none \

@@ -91,6 +91,40 @@ scenario_hog() {
 	wait_for 10 sh -c '! pgrep -f "^/usr/local/bin/hog" >/dev/null' || { fail "hog processes survived: $(pgrep -af hog)"; return 1; }
 }
 
+# cgherd watch follows logind's scopes: the hogherder's group kill gives the notice
+# and runs on_oom, both naming the scope and alice's uid (rule=?: nothing records a
+# rule on a scope); the dead scope is left to systemd, which removes it.
+WLOG=/tmp/cgh-watch.log
+ONOOM=/tmp/cgh-onoom.out
+watch_stop() { kill "$WPID"; wait "$WPID" 2>/dev/null; conf auto; }
+scenario_watch() {
+	local line scope t_oom
+	printf '#!/bin/sh\necho "$(cut -d" " -f1 /proc/uptime) $*" >>%s\n' $ONOOM >/tmp/cgh-onoom.sh
+	chmod 755 /tmp/cgh-onoom.sh
+	echo 'watch = { on_oom = "/tmp/cgh-onoom.sh %u %U %s %r"; };' >>"$CONF"
+	cgherd watch -f >$WLOG 2>&1 &
+	WPID=$!
+	wait_for 10 grep -q "logind_scopes=$CG/user.slice" $WLOG || { fail "watch did not start: $(cat $WLOG)"; watch_stop; return 1; }
+	scenario_hog || { watch_stop; return 1; }
+	wait_for 10 test -s $ONOOM || { fail "on_oom did not run: $(grep oom $WLOG)"; watch_stop; return 1; }
+	line=$(cat $ONOOM)
+	scope=$(echo "$line" | cut -d' ' -f4)
+	echo "  on_oom: $line"
+	echo "  notice: $(grep -o 'oom-kill user=.*' $WLOG)"
+	t_oom=$(dmesg | grep -F "oom_memcg=${scope#$CG}," | tail -n 1 | sed 's/^\[ *\([0-9.]*\)\].*/\1/')
+	echo "  on_oom ran $(awk -v a="$t_oom" -v b="${line%% *}" 'BEGIN { printf "%.0f", (b - a) * 1000 }') ms after the kernel's oom-kill line"
+	wait_for 30 test ! -d "$scope"
+	watch_stop
+	[[ $line =~ ^[0-9.]+\ alice\ 1001\ $CG/user\.slice/user-1001\.slice/session-[0-9a-z]+\.scope\ \?$ ]] ||
+		{ fail "on_oom got '$line'"; return 1; }
+	[ "$(grep -c "oom-kill user=alice uid=1001 leaf=$scope rule=? memory.max=524288000 " $WLOG)" = 1 ] ||
+		{ fail "not one notice for $scope: $(grep oom-kill $WLOG)"; return 1; }
+	[ ! -d "$scope" ] || { fail "$scope still there 30 s after the kill"; return 1; }
+	! grep -q "collected.*user\.slice" $WLOG || { fail "watch collected a scope: $(grep collected $WLOG)"; return 1; }
+	journalctl -q -b --no-pager | grep -q "${scope##*/}: Deactivated successfully" ||
+		{ fail "systemd did not stop ${scope##*/}"; return 1; }
+}
+
 # Logging out leaves the runtime directory to logind: once alice has no session,
 # logind removes /run/user/1001 (UserStopDelaySec=10s by default).
 scenario_logout() {
@@ -116,7 +150,7 @@ scenario_refuse() {
 }
 
 conf auto
-for scenario in login status hog logout refuse; do
+for scenario in login status hog watch logout refuse; do
 	echo "@@CGH BEGIN $scenario"
 	t0=$(cut -d' ' -f1 /proc/uptime)
 	if "scenario_$scenario"; then
