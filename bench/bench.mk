@@ -2,7 +2,7 @@
 # Boots the test VM once (tests/vm harness) and measures runuser and ssh logins
 # with no cgroup module, with pam_cgherd and with pam_cgroup, the module alone
 # (bench/microbench.c), and how the cost grows with rules, groups and live
-# sessions.  Sizes: N_RUNUSER N_SSH N_MICRO N_MICRO_BIG N_SCALE N_LIVE RULES
+# sessions.  Sizes: N_RUNUSER N_SSH N_MICRO N_MICRO_BIG N_MICRO_GAP N_SCALE N_LIVE RULES
 # (see bench/run.sh).  Plot: python3 bench/plot.py build/bench/results.txt OUT.png
 # Host-side profile (callgrind): bench/profile.sh
 BUILD ?= build

@@ -101,10 +101,12 @@ logins_ab() {
 		-- runuser -u alice -- true || fail "logins $1 failed"
 	cp $S/runuser.cgherd /etc/pam.d/runuser
 }
-# micro TAG N
+# micro TAG N [microbench options]
 micro() {
-	out=$(microbench -n "$2" -c /etc/security/cgherd.conf -u alice) || fail "microbench $1 failed"
-	bench "micro case=$1 ${out#micro }"
+	tag=$1 n=$2
+	shift 2
+	out=$(microbench -n "$n" -c /etc/security/cgherd.conf -u alice "$@") || fail "microbench $tag failed"
+	bench "micro case=$tag ${out#micro }"
 }
 elapsed() { bench "time section=$1 secs=$(fmt_cs $(($(uptime_cs) - $2)))"; }
 
@@ -130,6 +132,7 @@ for lim in cpu nocpu; do
 	cp $S/sshd.cgherd /etc/pam.d/sshd
 	wait_no_leaves 1001
 	micro "rules=1,limits=$lim" "$N_MICRO"
+	micro "rules=1,limits=$lim,gap=100" "$N_MICRO_GAP" -g 100
 done
 # The scale runs below use the limits without the cpu quota, so that they show
 # the module's own cost growing, not TCG-slow processes being throttled.
@@ -170,6 +173,8 @@ for r in $RULES; do
 	elapsed rules=$r $t0
 done
 
+note "config cache after the sweep: $(ls -ln /run/cgherd 2>&1 | awk 'NR > 1 { printf "%s %s %s; ", $1, $5, $9 }')"
+
 # --- 3. alice in 500 groups (with 1 rule, then with 10000 rules) --------------------------
 cp /etc/group /tmp/group.orig
 awk 'BEGIN { for (i = 1; i <= 500; i++) printf "g%03d:x:%d:alice\n", i, 3000 + i }' >>/etc/group
@@ -201,3 +206,34 @@ micro "live=$N_LIVE" "$N_MICRO"
 logins_ab "live=$N_LIVE" "$N_SCALE"
 note "live sessions of bob after: $(count_leaves 1002)"
 elapsed live $t0
+
+# --- 5. favordynmods: the cost of moving a process between cgroups ------------------
+# Without the cgroup2 mount option favordynmods (Linux 6.0+), every write to
+# cgroup.procs takes cgroup_threadgroup_rwsem for writing, which waits for an
+# RCU grace period unless another migration ran just before.  A login pays
+# this once for any module that moves it (pam_cgroup, pam_systemd's scope),
+# and cgherd twice (in at open, out at close).  The same stacks, adjacent in
+# time, without and then with the option.
+t0=$(uptime_cs)
+for d in $BASE/user-1002/session-*; do [ -d "$d" ] && echo 1 >"$d/cgroup.kill"; done
+# `cgherd run` herds itself, so the kill ends its close too: collect the leaves
+wait_for 30 sh -c "[ \$(cat $BASE/user-1002/*/cgroup.procs 2>/dev/null | wc -l) = 0 ]"
+cgherd gc >/dev/null
+note "live sessions of bob before section 5: $(count_leaves 1002)"
+for mode in plain favordynmods; do
+	if [ $mode = favordynmods ]; then
+		mount -o remount,favordynmods $CG || { note "favordynmods refused by this kernel"; break; }
+	fi
+	note "mode=$mode mount: $(grep ' /sys/fs/cgroup ' /proc/mounts)"
+	for lim in nocpu cpu; do
+		set_limits $lim
+		logins -n "$N_RUNUSER" -k "runuser-$mode-$lim" -t /etc/pam.d/runuser \
+			bare=$S/runuser.bare cgherd=$S/runuser.cgherd pam_cgroup=$S/runuser.pam_cgroup \
+			placed=$S/runuser.bare@$P -- runuser -u alice -- true || fail "logins $mode failed"
+		cp $S/runuser.cgherd /etc/pam.d/runuser
+		wait_no_leaves 1001
+		micro "$mode,limits=$lim" "$N_MICRO"
+		micro "$mode,limits=$lim,gap=100" "$N_MICRO_GAP" -g 100
+	done
+done
+elapsed favordynmods $t0

@@ -4,7 +4,7 @@
 # Boots the test VM once with bench/guest.sh as its only scenario, keeps every
 # "@@BENCH" line of the console in $BUILD/bench/results.txt and prints a summary
 # (bench/summary.sh).  Environment: BUILD (build), N_RUNUSER (40), N_SSH (15),
-# N_MICRO (200), N_MICRO_BIG (20), N_SCALE (15), N_LIVE (200), RULES ("0 100 1000
+# N_MICRO (200), N_MICRO_BIG (20), N_MICRO_GAP (30), N_SCALE (15), N_LIVE (200), RULES ("0 100 1000
 # 10000"), BENCH_WAIT_IDLE (seconds to wait for other qemu processes to end, 300),
 # plus boot.sh's KERNEL, VM_MEM, VM_SMP, VM_VERBOSE.
 set -eu
@@ -24,6 +24,7 @@ N_RUNUSER=${N_RUNUSER:-40}
 N_SSH=${N_SSH:-15}
 N_MICRO=${N_MICRO:-200}
 N_MICRO_BIG=${N_MICRO_BIG:-20}
+N_MICRO_GAP=${N_MICRO_GAP:-30}
 N_SCALE=${N_SCALE:-15}
 N_LIVE=${N_LIVE:-200}
 RULES="${RULES:-0 100 1000 10000}"
