@@ -109,18 +109,26 @@ static double bench_config(const struct opts *o, const char *cache_dir)
 	return (now_us() - t0) / o->n;
 }
 
+/* As the module looks the user up: groups by the rules' names when few. */
 static double bench_identity(const struct opts *o)
 {
-	double t0 = now_us();
+	struct cgh_config *cfg;
+	struct cgh_diag diag = { 0 };
+	double t0;
 
+	if (cgh_config_load(o->conf, 0, NULL, 0, &cfg, &diag) < 0)
+		die("setup");
+	t0 = now_us();
 	for (int i = 0; i < o->n; i++) {
 		struct cgh_identity *id;
 		struct cgh_error err = { 0 };
-		if (cgh_identity_lookup(o->user, &id, &err) < 0)
+		if (cgh_session_lookup_user(cfg, o->user, &id, &err) < 0)
 			die(err.msg);
 		cgh_identity_free(id);
 	}
-	return (now_us() - t0) / o->n;
+	t0 = (now_us() - t0) / o->n;
+	cgh_config_free(cfg);
+	return t0;
 }
 
 /* cgroup setup (decide, check, collect, mkdir, write, move) and close. */
@@ -135,7 +143,7 @@ static void bench_session(const struct opts *o, double *open_us, double *close_u
 	double opened = 0, closed = 0;
 
 	if (cgh_config_load(o->conf, 0, NULL, 0, &cfg, &diag) < 0 ||
-	    cgh_identity_lookup(o->user, &id, &err) < 0)
+	    cgh_session_lookup_user(cfg, o->user, &id, &err) < 0)
 		die("setup");
 	for (int i = 0; i < o->n; i++) {
 		struct cgh_session *s;

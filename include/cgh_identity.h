@@ -24,6 +24,14 @@ struct cgh_identity {
  * plausible (empty, too long, with '/' or control characters), or -errno. */
 int cgh_identity_lookup(const char *name, struct cgh_identity **out, struct cgh_error *err);
 
+/* The same, for matching only: groups holds just those of the n_wanted
+ * group names (repeats allowed) that the user is in.  When there are fewer
+ * of them than the user has groups, they are looked up by name
+ * (getgrnam_r) instead of every group by gid: a user in hundreds of groups
+ * costs as many lookups as the rules have group names. */
+int cgh_identity_lookup_wanted(const char *name, const char *const *wanted, size_t n_wanted,
+			       struct cgh_identity **out, struct cgh_error *err);
+
 void cgh_identity_free(struct cgh_identity *id);
 
 /* Sorts id->groups so that matching can binary-search them. */

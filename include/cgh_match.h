@@ -21,4 +21,9 @@ bool cgh_rule_matches(const struct cgh_rule *rule, const struct cgh_identity *id
 void cgh_decide(const struct cgh_config *cfg, const struct cgh_identity *id,
 		const char *service, struct cgh_decision *out);
 
+/* The group names the rules match on, in rule order (repeats included), up
+ * to max of them in out; returns how many there are in all, so that a
+ * caller can tell whether out holds them all. */
+size_t cgh_rule_group_names(const struct cgh_config *cfg, const char **out, size_t max);
+
 #endif

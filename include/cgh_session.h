@@ -50,6 +50,12 @@ struct cgh_session {
 
 enum cgh_open_result { CGH_HERDED = 0, CGH_IGNORED = 1 };
 
+/* Looks the user up as far as cfg's rules can ask: by the rules' group
+ * names when there are few of them, so that a user in hundreds of groups
+ * does not cost a lookup per group (cgh_identity_lookup_wanted). */
+int cgh_session_lookup_user(const struct cgh_config *cfg, const char *user,
+			    struct cgh_identity **out, struct cgh_error *err);
+
 /* Decides and, for a herded session, builds the leaf and moves opener into
  * it.  Returns CGH_HERDED with *out, CGH_IGNORED, or -errno with err set and
  * nothing of this call left in the tree. */

@@ -87,29 +87,39 @@ static int group_ids(const char *name, gid_t gid, gid_t **out, int *n, struct cg
 	return cgh_fail_msg(err, E2BIG, "listing groups: too many groups");
 }
 
-/* The name of gid, or NULL (with *missing) when it has none. */
-static int group_name(gid_t gid, char **buf, size_t *len, char **out)
+/* getgrnam_r (name) or getgrgid_r, with a buffer that grows on ERANGE.
+ * *found is NULL when there is no such group or NSS cannot say: such a
+ * group matches no rule.  Returns 0 or -ENOMEM. */
+static int get_group(const char *name, gid_t gid, char **buf, size_t *len, struct group *gr,
+		     struct group **found)
 {
-	struct group gr, *found = NULL;
-	int r;
-
-	*out = NULL;
 	for (;;) {
-		r = getgrgid_r(gid, &gr, *buf, *len, &found);
-		if (r != ERANGE || *len >= NSS_BUF_MAX)
-			break;
+		int r = name != NULL ? getgrnam_r(name, gr, *buf, *len, found)
+				     : getgrgid_r(gid, gr, *buf, *len, found);
+		if (r != ERANGE || *len >= NSS_BUF_MAX) {
+			if (r != 0)
+				*found = NULL;
+			return 0;
+		}
 		char *grown = realloc(*buf, *len * 2);
 		if (grown == NULL)
 			return -ENOMEM;
 		*buf = grown;
 		*len *= 2;
 	}
-	if (r != 0 || found == NULL)
-		return 0;	/* a gid without a name matches no rule */
-	*out = strdup(gr.gr_name);
-	return *out != NULL ? 0 : -ENOMEM;
 }
 
+static int add_group(struct cgh_identity *id, const char *name)
+{
+	char *copy = strdup(name);
+
+	if (copy == NULL)
+		return -ENOMEM;
+	id->groups[id->n_groups++] = copy;
+	return 0;
+}
+
+/* Every group of the user, by gid. */
 static int group_names(struct cgh_identity *id, const gid_t *gids, int n, struct cgh_error *err)
 {
 	size_t len = NSS_BUF_START;
@@ -121,22 +131,68 @@ static int group_names(struct cgh_identity *id, const gid_t *gids, int n, struct
 		r = cgh_fail(err, ENOMEM, "looking up groups");
 		goto done;
 	}
-	for (int i = 0; i < n; i++) {
-		char *name;
-		r = group_name(gids[i], &buf, &len, &name);
-		if (r < 0) {
+	for (int i = 0; i < n && r == 0; i++) {
+		struct group gr, *found = NULL;
+		r = get_group(NULL, gids[i], &buf, &len, &gr, &found);
+		if (r == 0 && found != NULL)
+			r = add_group(id, gr.gr_name);
+		if (r < 0)
 			cgh_fail(err, -r, "looking up group %u", (unsigned)gids[i]);
-			goto done;
-		}
-		if (name != NULL)
-			id->groups[id->n_groups++] = name;
 	}
 done:
 	free(buf);
 	return r;
 }
 
-int cgh_identity_lookup(const char *name, struct cgh_identity **out, struct cgh_error *err)
+static int compare_gids(const void *a, const void *b)
+{
+	gid_t x = *(const gid_t *)a, y = *(const gid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Of the wanted names (repeats skipped), those of the user's gids. */
+static int wanted_names(struct cgh_identity *id, gid_t *gids, int n, const char *const *wanted,
+			size_t n_wanted, struct cgh_error *err)
+{
+	size_t len = NSS_BUF_START;
+	char *buf = malloc(len);
+	const char **names = malloc((n_wanted + 1) * sizeof(*names));
+	int r = 0;
+
+	id->groups = calloc(n_wanted + 1, sizeof(*id->groups));
+	if (buf == NULL || names == NULL || id->groups == NULL) {
+		r = cgh_fail(err, ENOMEM, "looking up groups");
+		goto done;
+	}
+	memcpy(names, wanted, n_wanted * sizeof(*names));
+	qsort(names, n_wanted, sizeof(*names), compare_names);
+	qsort(gids, (size_t)n, sizeof(*gids), compare_gids);
+	for (size_t i = 0; i < n_wanted && r == 0; i++) {
+		struct group gr, *found = NULL;
+		if (i > 0 && strcmp(names[i], names[i - 1]) == 0)
+			continue;
+		r = get_group(names[i], 0, &buf, &len, &gr, &found);
+		if (r == 0 && found != NULL &&
+		    bsearch(&gr.gr_gid, gids, (size_t)n, sizeof(*gids), compare_gids) != NULL)
+			r = add_group(id, names[i]);
+		if (r < 0)
+			cgh_fail(err, -r, "looking up groups");
+	}
+done:
+	free(names);
+	free(buf);
+	return r;
+}
+
+/* wanted NULL: every group of the user, by gid. */
+static int lookup(const char *name, const char *const *wanted, size_t n_wanted,
+		  struct cgh_identity **out, struct cgh_error *err)
 {
 	struct cgh_identity *id = NULL;
 	struct passwd pw = { 0 };
@@ -159,7 +215,9 @@ int cgh_identity_lookup(const char *name, struct cgh_identity **out, struct cgh_
 	id->uid = pw.pw_uid;
 	id->gid = pw.pw_gid;
 	r = group_ids(name, pw.pw_gid, &gids, &n, err);
-	if (r == 0)
+	if (r == 0 && wanted != NULL && n_wanted < (size_t)n)
+		r = wanted_names(id, gids, n, wanted, n_wanted, err);
+	else if (r == 0)
 		r = group_names(id, gids, n, err);
 	if (r == 0)
 		cgh_identity_sort_groups(id);
@@ -172,6 +230,17 @@ done:
 	free(gids);
 	free(buf);
 	return r;
+}
+
+int cgh_identity_lookup(const char *name, struct cgh_identity **out, struct cgh_error *err)
+{
+	return lookup(name, NULL, 0, out, err);
+}
+
+int cgh_identity_lookup_wanted(const char *name, const char *const *wanted, size_t n_wanted,
+			       struct cgh_identity **out, struct cgh_error *err)
+{
+	return lookup(name, wanted, n_wanted, out, err);
 }
 
 void cgh_identity_free(struct cgh_identity *id)
@@ -194,11 +263,6 @@ void cgh_user_name(unsigned uid, char *buf, size_t len)
 		cgh_sanitize(buf, len, pw.pw_name);
 	else
 		snprintf(buf, len, "%u", uid);
-}
-
-static int compare_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 void cgh_identity_sort_groups(struct cgh_identity *id)

@@ -62,3 +62,16 @@ void cgh_decide(const struct cgh_config *cfg, const struct cgh_identity *id,
 		return;
 	}
 }
+
+size_t cgh_rule_group_names(const struct cgh_config *cfg, const char **out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cfg->n_rules; i++) {
+		const struct cgh_strlist *g = &cfg->rules[i].match.groups;
+		for (size_t j = 0; j < g->n; j++, n++)
+			if (n < max)
+				out[n] = g->v[j];
+	}
+	return n;
+}

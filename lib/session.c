@@ -114,6 +114,19 @@ int cgh_gc(const struct cgh_fs *fs, const char *base, const struct cgh_log *log,
 
 /* ---- open ------------------------------------------------------------- */
 
+#define WANTED_GROUPS_MAX 64
+
+int cgh_session_lookup_user(const struct cgh_config *cfg, const char *user,
+			    struct cgh_identity **out, struct cgh_error *err)
+{
+	const char *wanted[WANTED_GROUPS_MAX];
+	size_t n = cgh_rule_group_names(cfg, wanted, WANTED_GROUPS_MAX);
+
+	if (n > WANTED_GROUPS_MAX)
+		return cgh_identity_lookup(user, out, err);
+	return cgh_identity_lookup_wanted(user, wanted, n, out, err);
+}
+
 static int check_controllers(const struct cgh_fs *fs, unsigned needed, struct cgh_error *err)
 {
 	unsigned have = 0;

@@ -83,7 +83,7 @@ static int open_herded(pam_handle_t *pamh, const struct cgh_config *cfg, const c
 	struct cgh_identity *id = NULL;
 	struct cgh_session *s = NULL;
 	const char *service = pam_string(pamh, PAM_SERVICE);
-	int r = cgh_identity_lookup(user, &id, &err);
+	int r = cgh_session_lookup_user(cfg, user, &id, &err);
 	int ret;
 
 	if (r == 0)

@@ -177,6 +177,27 @@ static void test_group_membership(void **state)
 	free_id(id);
 }
 
+/* The names the identity lookup asks NSS about, in rule order. */
+static void test_rule_group_names(void **state)
+{
+	char *g1[] = { s_students, s_staff }, *g2[] = { s_staff };
+	struct cgh_rule rules[3] = { { 0 } };
+	struct cgh_config cfg = { .rules = rules, .n_rules = 3 };
+	const char *out[4] = { NULL };
+
+	(void)state;
+	assert_int_equal(cgh_rule_group_names(&cfg, out, 4), 0);
+	set_list(&rules[0].match.groups, g1, 2);
+	set_list(&rules[2].match.groups, g2, 1);
+	assert_int_equal(cgh_rule_group_names(&cfg, out, 4), 3);
+	assert_string_equal(out[0], "students");
+	assert_string_equal(out[1], "staff");
+	assert_string_equal(out[2], "staff");
+	out[1] = NULL;
+	assert_int_equal(cgh_rule_group_names(&cfg, out, 1), 3);	/* more than fit */
+	assert_null(out[1]);
+}
+
 static void test_uid_ranges(void **state)
 {
 	struct cgh_uid_range uids[] = { { 0, 0 }, { 1000, 1999 }, { 4294967294u, 4294967294u } };
@@ -545,6 +566,7 @@ int main(void)
 		cmocka_unit_test(test_ignore_action),
 		cmocka_unit_test(test_example_decisions),
 		cmocka_unit_test(test_merge_cpu_period),
+		cmocka_unit_test(test_rule_group_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -82,3 +82,24 @@ sed -i 's/^default_action = "herd";/default_action = "ignore";/' $CONF
 theirs=$(as_runuser bob sh -c 'sed -n "s/^0:://p" /proc/$$/cgroup') || fail "bob via runuser (default ignore): login failed"
 assert_eq "$theirs" "$mine" "bob via runuser with default_action ignore"
 check alice runuser "cgroup=~$(printf "$leafre" 1001)" leaf.memory.max=524288000
+
+# a user in many groups: the module looks up the rules' few group names, not
+# each of alice's 42 groups; the result must be the same
+cp /etc/group /tmp/group.orig
+i=1
+while [ $i -le 40 ]; do
+	printf 'g%02d:x:%d:alice\n' $i $((3000 + i)) >>/etc/group
+	i=$((i + 1))
+done
+write_conf <<'CONF'
+default_action = "herd";
+session = { pids_max = 1024; };
+rules = (
+  { name = "g33"; match = { group = [ "nosuchgroup", "g33" ]; service = "runuser-l"; }; session = { pids_max = 33; }; },
+  { name = "students"; match = { group = "students"; }; session = { pids_max = 44; }; }
+);
+CONF
+check alice runuser-l "cgroup=~$(printf "$leafre" 1001)" leaf.pids.max=33
+check alice runuser "cgroup=~$(printf "$leafre" 1001)" leaf.pids.max=44
+check dave runuser "cgroup=~$(printf "$leafre" 1004)" leaf.pids.max=1024
+cp /tmp/group.orig /etc/group
