@@ -13,7 +13,7 @@
 #include "cgh_log.h"
 
 #define CGH_BUS_TIMEOUT_MS 2000
-#define CGH_SYSTEMD_OOM_POLICY_VERSION 253	/* OOMPolicy= on scopes */
+#define CGH_SYSTEMD_OOM_POLICY_VERSION 253	/* OOMPolicy= on scopes everywhere (some 252 builds too) */
 
 struct cgh_logind_scope {
 	char scope[96];		/* "session-4.scope" */

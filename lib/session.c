@@ -332,26 +332,31 @@ const struct cgh_bus cgh_bus_real = {
 	.version = cgh_systemd_version,
 };
 
-/* memory.oom.group = 1 on the scope: systemd 253 and later keep it from an
- * OOMPolicy=kill drop-in for session-.scope (installed with the module); on
- * older ones nothing in systemd sets it, so it is written directly. */
+/* memory.oom.group = 1 on the scope.  Where systemd has OOMPolicy= for
+ * scopes (253 and later, and some 252 builds such as Debian 12's), the
+ * drop-in for session-.scope (installed with the module) makes systemd set
+ * it when it makes the scope, and keep it: nothing is written.  A scope
+ * without it on 253 or later means the drop-in is missing.  Older systemd
+ * has no setting for it, so it is written directly (systemd may reset it
+ * at its next change of that scope). */
 static int scope_oom_group(const struct cgh_fs *fs, const struct cgh_bus *bus,
 			   const struct cgh_session *s, struct cgh_error *err)
 {
 	char value[8] = "";
-	int version = bus->version(CGH_BUS_TIMEOUT_MS, err);
+	int version;
 
+	if (cgh_fs_read(fs, s->leaf, "memory.oom.group", value, sizeof(value), err) < 0)
+		return -EIO;
+	if (value[0] == '1')
+		return 0;
+	version = bus->version(CGH_BUS_TIMEOUT_MS, err);
 	if (version < 0)
 		return version;
 	if (version < CGH_SYSTEMD_OOM_POLICY_VERSION)
 		return cgh_fs_write(fs, s->leaf, "memory.oom.group", "1", err);
-	if (cgh_fs_read(fs, s->leaf, "memory.oom.group", value, sizeof(value), err) < 0)
-		return -EIO;
-	if (value[0] != '1')
-		return cgh_fail_msg(err, ENOTSUP,
-				    "systemd %d did not set memory.oom.group on %s: install the OOMPolicy=kill drop-in for session-.scope",
-				    version, s->leaf);
-	return 0;
+	return cgh_fail_msg(err, ENOTSUP,
+			    "systemd %d did not set memory.oom.group on %s: install the OOMPolicy=kill drop-in for session-.scope",
+			    version, s->leaf);
 }
 
 static int set_unit(const struct cgh_bus *bus, const char *unit, const struct cgh_limits *l,

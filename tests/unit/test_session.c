@@ -665,6 +665,21 @@ static void test_systemd_sets_scope_and_slice(void **state)
 	free(s);
 }
 
+/* A 252 with OOMPolicy= for scopes (Debian 12's) and the drop-in: systemd set
+ * it, and a write of ours would be undone at systemd's next change anyway. */
+static void test_systemd_252_with_the_drop_in_writes_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct cgh_session *s = NULL;
+	struct cgh_error err = { 0 };
+
+	systemd_host(f, 252);
+	fake_put(f->root, "user.slice/user-1000.slice/session-7.scope/memory.oom.group", "1\n");
+	assert_int_equal(open_systemd(f, &s, &err), CGH_HERDED);
+	assert_int_equal(fake_logged("write user.slice/user-1000.slice/session-7.scope/memory.oom.group"), -1);
+	free(s);
+}
+
 /* From systemd 253 the drop-in makes systemd set memory.oom.group itself;
  * cgherd checks that it did and writes nothing under user.slice. */
 static void test_systemd_253_relies_on_the_drop_in(void **state)
@@ -744,6 +759,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_systemd_backend_needs_a_scope, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_auto_outside_logind_is_cgroupfs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_systemd_sets_scope_and_slice, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_systemd_252_with_the_drop_in_writes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_systemd_253_relies_on_the_drop_in, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_systemd_slice_failure_restores_the_scope, setup, teardown),
 	};

@@ -1,23 +1,34 @@
 #!/bin/bash
 # Build the disk image of the systemd VM test: Debian 12 with systemd, logind,
-# dbus, pam_systemd and sshd (debootstrap, cached), plus the freshly built
-# pam_cgherd.so and cgherd, test users, ssh keys and the test suite.
+# dbus, pam_systemd and sshd (debootstrap, cached), plus pam_cgherd as
+# `make install` puts it (module, cgherd, the session-.scope drop-in), test
+# users, ssh keys and the test suite.
 #
-#   tests/vm-systemd/mkimage.sh BUILD_DIR OUT.img
+#   tests/vm-systemd/mkimage.sh BUILD_DIR OUT.img [FLAVOUR]
 #
-# The debootstrap tree is cached in $CGH_VM_CACHE (/var/cache/cgherd-vm) under a
-# name that changes with the package list, so a machine builds it once; a fresh
-# machine builds it from scratch (about 2 minutes, from the Debian mirror).
+# FLAVOUR "stable" (the default): Debian 12's own systemd (252).  "backports":
+# systemd, systemd-sysv, libpam-systemd and their libraries from
+# bookworm-backports (254), installed with apt over the stable tree.
+#
+# The trees are cached in $CGH_VM_CACHE (/var/cache/cgherd-vm) under names that
+# change with the flavour and the package lists, so a machine builds each once;
+# a fresh machine builds them from scratch from the Debian mirror (stable: about
+# 75 seconds under debootstrap; backports: that, then some 10 to 20 seconds of
+# apt).
 set -eu
 
-[ $# -eq 2 ] || { echo "usage: $0 BUILD_DIR OUT.img" >&2; exit 2; }
-build=$(cd "$1" && pwd) out=$2
+[ $# -eq 2 ] || [ $# -eq 3 ] || { echo "usage: $0 BUILD_DIR OUT.img [stable|backports]" >&2; exit 2; }
+build=$(cd "$1" && pwd) out=$2 flavour=${3:-stable}
 here=$(cd "$(dirname "$0")" && pwd)
 suite=bookworm
 mirror=${CGH_MIRROR:-$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n 1)}
 mirror=${mirror:-http://deb.debian.org/debian}
 pkgs=systemd,systemd-sysv,dbus,libpam-systemd,openssh-server,openssh-client,iproute2,procps,libconfig9
-cache=${CGH_VM_CACHE:-/var/cache/cgherd-vm}/$suite-$(echo "$pkgs" | md5sum | cut -c1-8)
+# everything built from systemd's source that the stable tree has, so that no
+# two versions of it are mixed
+bpo_pkgs="systemd systemd-sysv libpam-systemd libsystemd0 libsystemd-shared libudev1"
+cachedir=${CGH_VM_CACHE:-/var/cache/cgherd-vm}
+cache=$cachedir/$suite-$(echo "$pkgs" | md5sum | cut -c1-8)
 
 if [ ! -e "$cache/.complete" ]; then
 	echo "mkimage: debootstrap $suite into $cache (once per machine)" >&2
@@ -29,15 +40,57 @@ if [ ! -e "$cache/.complete" ]; then
 	touch "$cache/.complete"
 fi
 
+# The backports tree: a copy of the stable one, upgraded by apt in a chroot
+# (its own mount namespace: /proc and resolv.conf go away with it; no service
+# is started), then checked: one systemd version throughout, 253 or later.
+if [ "$flavour" = backports ]; then
+	base=$cache
+	cache=$cachedir/$suite-backports-$(echo "$pkgs $bpo_pkgs" | md5sum | cut -c1-8)
+	if [ ! -e "$cache/.complete" ]; then
+		echo "mkimage: systemd from $suite-backports into $cache (once per machine)" >&2
+		rm -rf "$cache"
+		cp -a "$base" "$cache"
+		rm -f "$cache/.complete"
+		echo "deb $mirror $suite-backports main" >"$cache/etc/apt/sources.list.d/backports.list"
+		printf '#!/bin/sh\nexit 101\n' >"$cache/usr/sbin/policy-rc.d"
+		chmod 755 "$cache/usr/sbin/policy-rc.d"
+		# shellcheck disable=SC2016 # expanded by the inner shell
+		unshare --mount --propagation private sh -ec '
+			mount -t proc proc "$1/proc"
+			mount --bind /etc/resolv.conf "$1/etc/resolv.conf"
+			chroot "$1" apt-get -q update
+			chroot "$1" env DEBIAN_FRONTEND=noninteractive apt-get -q -y \
+				--no-install-recommends -t "$2" install $3
+			chroot "$1" apt-get clean' sh "$cache" "$suite-backports" "$bpo_pkgs" >"$cache.log" 2>&1 ||
+			{ echo "mkimage: apt-get install from $suite-backports failed, see $cache.log" >&2; exit 1; }
+		rm -f "$cache/usr/sbin/policy-rc.d"
+		rm -rf "$cache"/var/lib/apt/lists/*
+		# shellcheck disable=SC2086 # a list of names
+		versions=$(chroot "$cache" dpkg-query -W -f "\${Version}\n" $bpo_pkgs | sort -u)
+		major=${versions%%[.-]*}
+		{ [ "$(echo "$versions" | wc -l)" = 1 ] && [ "$major" -ge 253 ]; } ||
+			{ echo "mkimage: $cache: want one systemd >= 253, have: $versions" >&2; exit 1; }
+		echo "mkimage: systemd $versions, dbus $(chroot "$cache" dpkg-query -W -f "\${Version}" dbus)" >&2
+		touch "$cache/.complete"
+	fi
+elif [ "$flavour" != stable ]; then
+	echo "mkimage: unknown flavour '$flavour' (stable or backports)" >&2
+	exit 2
+fi
+
 root=$(dirname "$out")/root
 rm -rf "$root"
 mkdir -p "$root"
 cp -a "$cache"/. "$root"/
 rm -f "$root/.complete"
 
-# the module, the tool and the hog
-install -m 644 "$build/pam_cgherd.so" "$root/usr/lib/x86_64-linux-gnu/security/pam_cgherd.so"
-install -m 755 "$build/cgherd" "$root/usr/sbin/cgherd"
+# pam_cgherd as `make install` puts it (the module, cgherd, the drop-in
+# session-.scope.d/50-cgherd-oom.conf, ...), and the hog
+make --no-print-directory -s -C "$here/../.." BUILD="$build" DESTDIR="$root" PREFIX=/usr install >/dev/null
+for f in usr/lib/x86_64-linux-gnu/security/pam_cgherd.so usr/sbin/cgherd \
+	usr/lib/systemd/system/session-.scope.d/50-cgherd-oom.conf; do
+	[ -e "$root/$f" ] || { echo "mkimage: make install did not install /$f" >&2; exit 1; }
+done
 install -m 755 "$build/vm/hog" "$root/usr/local/bin/hog"
 
 # users: alice (students), bob (staff)

@@ -2,10 +2,21 @@
 # The systemd-host suite, run by cgh-suite.service once the VM is up.  Each
 # scenario prints "@@CGH PASS name" or "@@CGH FAIL name: reason" on the console;
 # the verdicts come from the kernel's cgroup files and from logind.
+# shellcheck disable=SC2016 # single quotes: commands for the shell of the login
+# shellcheck disable=SC2001 # sed indents output of many lines
+# Some scenarios depend on the systemd version ("@@CGH SYSTEMD N"): from
+# OOM_POLICY on (the module's CGH_SYSTEMD_OOM_POLICY_VERSION, given by run.sh
+# as cgh.oom_policy=N) the module leaves memory.oom.group of a session scope to
+# the drop-in session-.scope.d/50-cgherd-oom.conf (OOMPolicy=kill) and refuses
+# the herding without it; before, it writes the file itself.
 CG=/sys/fs/cgroup
 CONF=/etc/security/cgherd.conf
+DROPIN=/usr/lib/systemd/system/session-.scope.d/50-cgherd-oom.conf
+SYSTEMD=$(systemctl --version | awk 'NR == 1 { print $2 }')
+OOM_POLICY=$(sed -n 's/.*cgh\.oom_policy=\([0-9]*\).*/\1/p' /proc/cmdline)
 
 echo "@@CGH BOOTED $(cut -d' ' -f1 /proc/uptime)"
+echo "@@CGH SYSTEMD $SYSTEMD"
 
 fail() { echo "@@CGH FAIL $scenario: $*"; return 1; }
 as_ssh() {
@@ -23,9 +34,10 @@ wait_for() {
 	return 1
 }
 key() { awk -v k="$2" '$1 == k { print $2 }' "$1" 2>/dev/null; }
-conf() {
+conf() {	# backend [on_error]
 	cat >"$CONF" <<C
 backend = "$1";
+on_error = "${2:-deny}";
 session = { pids_max = 1024; };
 rules = (
   { name = "system"; match = { uid = "0-999"; }; action = "ignore"; },
@@ -39,13 +51,17 @@ C
 no_user_sessions() { [ -z "$(loginctl list-sessions --no-legend | awk '$3 == "alice"')" ]; }
 runtime_gone() { [ ! -d /run/user/1001 ]; }
 
-# The login lands in its logind scope, which carries the rule's limits;
-# logind still lists the session; nothing is made under cgherd's own base.
+# The login lands in its logind scope, which carries the rule's limits and
+# memory.oom.group = 1, and whose unit says OOMPolicy=kill: systemd applied the
+# drop-in (252 does too; from OOM_POLICY on, the 1 is systemd's alone, as
+# scenario nodropin_allow shows); logind still lists the session; nothing is
+# made under cgherd's own base.
 scenario_login() {
 	local out cg
 	out=$(as_ssh alice 'cg=$(sed -n "s/^0:://p" /proc/self/cgroup); echo "CG $cg";
 		d=/sys/fs/cgroup$cg; u=${d%/*}
 		echo "LIM $(cat $d/memory.max) $(cat $d/memory.swap.max) $(cat $d/cpu.max) $(cat $d/pids.max) $(cat $d/memory.oom.group) $(cat $u/memory.max)";
+		echo "POLICY $(systemctl show -P OOMPolicy ${d##*/})";
 		echo "RUN $(test -d /run/user/1001 && echo yes)";
 		loginctl list-sessions --no-legend | awk "\$3 == \"alice\" { print \"LOGIND \" \$1 }"') ||
 		{ fail "ssh login refused: $(journalctl -q -b --no-pager | grep -i cgherd | tail -n 3 | tr '\n' ' ')"; return 1; }
@@ -54,6 +70,8 @@ scenario_login() {
 	[[ $cg =~ ^/user\.slice/user-1001\.slice/session-[0-9a-z]+\.scope$ ]] || { fail "session in '$cg', not in a logind scope"; return 1; }
 	[ "$(echo "$out" | sed -n 's/^LIM //p')" = "524288000 0 20000 100000 1024 1 734003200" ] ||
 		{ fail "scope limits: $(echo "$out" | sed -n 's/^LIM //p'), expected 524288000 0 20000 100000 1024 1 734003200"; return 1; }
+	[ "$(echo "$out" | sed -n 's/^POLICY //p')" = kill ] ||
+		{ fail "the scope's OOMPolicy is '$(echo "$out" | sed -n 's/^POLICY //p')', not kill: drop-in not applied"; return 1; }
 	echo "$out" | grep -q '^LOGIND ' || { fail "loginctl did not list alice's session"; return 1; }
 	[ "$(echo "$out" | sed -n 's/^RUN //p')" = yes ] || { fail "no /run/user/1001 during the session"; return 1; }
 	[ ! -e $CG/cgherd ] || { fail "$CG/cgherd was created in systemd mode"; return 1; }
@@ -87,7 +105,7 @@ scenario_hog() {
 	after=$(key $slice/memory.events oom_group_kill)
 	echo "  ssh exit $rc, user slice oom_group_kill ${before:-?} -> ${after:-?}"
 	[ "$rc" != 0 ] || { fail "the hog session ended normally"; return 1; }
-	[ -n "$after" ] && [ "$after" -gt "${before:-0}" ] || { fail "no group OOM kill counted (${before:-?} -> ${after:-?})"; return 1; }
+	{ [ -n "$after" ] && [ "$after" -gt "${before:-0}" ]; } || { fail "no group OOM kill counted (${before:-?} -> ${after:-?})"; return 1; }
 	wait_for 10 sh -c '! pgrep -f "^/usr/local/bin/hog" >/dev/null' || { fail "hog processes survived: $(pgrep -af hog)"; return 1; }
 }
 
@@ -111,7 +129,7 @@ scenario_watch() {
 	scope=$(echo "$line" | cut -d' ' -f4)
 	echo "  on_oom: $line"
 	echo "  notice: $(grep -o 'oom-kill user=.*' $WLOG)"
-	t_oom=$(dmesg | grep -F "oom_memcg=${scope#$CG}," | tail -n 1 | sed 's/^\[ *\([0-9.]*\)\].*/\1/')
+	t_oom=$(dmesg | grep -F "oom_memcg=${scope#"$CG"}," | tail -n 1 | sed 's/^\[ *\([0-9.]*\)\].*/\1/')
 	echo "  on_oom ran $(awk -v a="$t_oom" -v b="${line%% *}" 'BEGIN { printf "%.0f", (b - a) * 1000 }') ms after the kernel's oom-kill line"
 	wait_for 30 test ! -d "$scope"
 	watch_stop
@@ -121,8 +139,9 @@ scenario_watch() {
 		{ fail "not one notice for $scope: $(grep oom-kill $WLOG)"; return 1; }
 	[ ! -d "$scope" ] || { fail "$scope still there 30 s after the kill"; return 1; }
 	! grep -q "collected.*user\.slice" $WLOG || { fail "watch collected a scope: $(grep collected $WLOG)"; return 1; }
-	journalctl -q -b --no-pager | grep -q "${scope##*/}: Deactivated successfully" ||
-		{ fail "systemd did not stop ${scope##*/}"; return 1; }
+	# OOMPolicy=kill (the drop-in) makes systemd stop the scope as failed
+	journalctl -q -b --no-pager | grep -q "${scope##*/}: Failed with result 'oom-kill'" ||
+		{ fail "systemd did not stop ${scope##*/} for the OOM kill: $(journalctl -q -b --no-pager | grep -F "${scope##*/}:" | tail -n 4 | tr '\n' ' ')"; return 1; }
 }
 
 # Logging out leaves the runtime directory to logind: once alice has no session,
@@ -138,7 +157,7 @@ scenario_refuse() {
 	local since
 	conf cgroupfs
 	since=$(date '+%Y-%m-%d %H:%M:%S')
-	if as_ssh alice true 2>/dev/null; then
+	if as_ssh alice true >/dev/null 2>&1; then
 		fail "login allowed with backend=cgroupfs and on_error=deny"
 		return 1
 	fi
@@ -149,8 +168,95 @@ scenario_refuse() {
 	conf auto
 }
 
+# systemd >= OOM_POLICY without the drop-in (the last scenarios: they leave it out):
+# the scope comes without memory.oom.group, the module does not write it there,
+# so it refuses the herding and puts back what the scope's and the slice's
+# cgroup files held.  alice lingers, so that her slice exists before the login,
+# with a MemoryMax of its own (900M): "back" is then not systemd's default.
+SLICE=user-1001.slice
+SLICE_MAX=943718400
+without_dropin() {
+	if [ -e $DROPIN ]; then
+		{ mv $DROPIN /root/ && systemctl daemon-reload; } || { fail "cannot remove $DROPIN"; return 1; }
+	fi
+	loginctl enable-linger alice
+	wait_for 30 systemctl -q is-active user@1001.service || { fail "user@1001.service did not start"; return 1; }
+	systemctl set-property --runtime $SLICE MemoryMax=$SLICE_MAX
+	slice_kept
+}
+slice_kept() {
+	local now
+	now="$(systemctl is-active $SLICE) $(systemctl show -P MemoryMax $SLICE) $(cat $CG/user.slice/$SLICE/memory.max)"
+	[ "$now" = "active $SLICE_MAX $SLICE_MAX" ] ||
+		{ fail "$SLICE (state, MemoryMax, memory.max): $now, expected active $SLICE_MAX $SLICE_MAX"; return 1; }
+}
+# the line "NAME ..." of $out, less the name
+field() { echo "$out" | sed -n "s/^$1 //p"; }
+# the module's lines since $1, shown; each further argument must match one
+journal_has() {
+	local log re
+	log=$(journalctl -q --no-pager --since "$1" | grep pam_cgherd)
+	echo "$log" | sed 's/^/  /'
+	for re in "${@:2}"; do
+		echo "$log" | grep -q "$re" || { fail "no log line matching '$re'"; return 1; }
+	done
+}
+REFUSED="cannot herd user=alice: systemd $SYSTEMD did not set memory.oom.group on user.slice/$SLICE/session-[0-9a-z]*\.scope: install the OOMPolicy=kill drop-in for session-\.scope"
+PUT_BACK="put session-[0-9a-z]*\.scope's limits back"
+
+# on_error = "deny": the login is refused, the log says why, the slice's limit
+# is back (and the scope's, if the scope outlived the refusal).
+scenario_nodropin_deny() {
+	local since scope
+	without_dropin || return 1
+	conf auto deny
+	since=$(date '+%Y-%m-%d %H:%M:%S')
+	! as_ssh alice true >/dev/null 2>&1 || { fail "login allowed without the drop-in and on_error=deny"; return 1; }
+	sleep 1
+	slice_kept || return 1
+	journal_has "$since" "$REFUSED; login refused (on_error=deny)" "put $SLICE's limits back" "$PUT_BACK" || return 1
+	scope=$(journalctl -q --no-pager --since "$since" | grep -o "$PUT_BACK" | tail -n 1 | cut -d"'" -f1 | cut -d' ' -f2)
+	if systemctl -q is-active "$scope"; then
+		[ "$(systemctl show -P MemoryMax "$scope")" = infinity ] || { fail "$scope kept MemoryMax=$(systemctl show -P MemoryMax "$scope")"; return 1; }
+	else
+		echo "  $scope is gone"
+	fi
+}
+
+# on_error = "allow": the login goes on in its scope, which has the values
+# back that its cgroup files held before (systemd's defaults) and
+# memory.oom.group = 0: the module wrote nothing there, and the 1 of scenario
+# login (same module, drop-in installed) came from systemd.
+scenario_nodropin_allow() {
+	local since out cg want
+	without_dropin || return 1
+	conf auto allow
+	since=$(date '+%Y-%m-%d %H:%M:%S')
+	out=$(as_ssh alice 'cg=$(sed -n "s/^0:://p" /proc/self/cgroup); echo "CG $cg"; d=/sys/fs/cgroup$cg;
+		echo "FILES $(cat $d/memory.oom.group) $(cat $d/memory.max) $(cat $d/memory.swap.max) $(cat $d/cpu.max) $(cat $d/pids.max)";
+		echo "UNIT $(systemctl show -p MemoryMax -p MemorySwapMax -p CPUQuotaPerSecUSec -p TasksMax ${d##*/} | sort | tr "\n" " ")"') ||
+		{ fail "login refused with on_error=allow"; return 1; }
+	echo "$out" | sed 's/^/  /'
+	cg=$(field CG)
+	[[ $cg =~ ^/user\.slice/$SLICE/session-[0-9a-z]+\.scope$ ]] || { fail "session in '$cg', not in its logind scope"; return 1; }
+	want="0 max max max 100000 max"
+	[ "$(field FILES)" = "$want" ] ||
+		{ fail "scope's memory.oom.group, memory.max, memory.swap.max, cpu.max, pids.max: $(field FILES), expected $want"; return 1; }
+	want="CPUQuotaPerSecUSec=infinity MemoryMax=infinity MemorySwapMax=infinity TasksMax=infinity "
+	[ "$(field UNIT)" = "$want" ] || { fail "scope unit: $(field UNIT), expected $want"; return 1; }
+	sleep 1
+	journal_has "$since" "$REFUSED; login allowed unconfined (on_error=allow)" "put $SLICE's limits back" \
+		"put ${cg##*/}'s limits back" || return 1
+	slice_kept
+}
+
+scenarios="login status hog watch logout refuse"
+[ "$SYSTEMD" -lt "${OOM_POLICY:-253}" ] || scenarios="$scenarios nodropin_deny nodropin_allow"
+# cgh.scenarios=a,b on the kernel command line: only those (run.sh's VM_SYSTEMD_SCENARIOS)
+only=$(sed -n 's/.*cgh\.scenarios=\([^ ]*\).*/\1/p' /proc/cmdline | tr , ' ')
+echo "@@CGH PLAN ${only:-$scenarios}"
 conf auto
-for scenario in login status hog watch logout refuse; do
+for scenario in ${only:-$scenarios}; do
 	echo "@@CGH BEGIN $scenario"
 	t0=$(cut -d' ' -f1 /proc/uptime)
 	if "scenario_$scenario"; then
