@@ -5,12 +5,13 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
-/* In mountinfo text, the line whose mount point is mount_point: its file
- * system type and its super options ("rw,nsdelegate,favordynmods") copied
- * out.  Returns 0, or -ENOENT when mount_point is not a mount point.  Pure. */
-int cgh_mountinfo_find(const char *text, const char *mount_point, char *fstype,
-		       size_t fstype_len, char *options, size_t options_len);
+/* In mountinfo read from f, the line whose mount point is mount_point: its
+ * file system type and its super options ("rw,nsdelegate,favordynmods")
+ * copied out.  Returns 0, or -ENOENT when mount_point is not a mount point. */
+int cgh_mountinfo_find(FILE *f, const char *mount_point, char *fstype, size_t fstype_len,
+		       char *options, size_t options_len);
 
 /* Whether option is one of the comma-separated options.  Pure. */
 bool cgh_mount_option_has(const char *options, const char *option);

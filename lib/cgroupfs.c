@@ -326,26 +326,28 @@ int cgh_fs_rmdir(const struct cgh_fs *fs, const char *dir, struct cgh_error *err
 	return r;
 }
 
-int cgh_fs_controllers(const struct cgh_fs *fs, const char *dir, unsigned *mask,
-		       struct cgh_error *err)
+/* cgroup.controllers or cgroup.subtree_control, as CGH_CTRL_* bits. */
+static int read_controllers(const struct cgh_fs *fs, const char *dir, const char *file,
+			    unsigned *mask, struct cgh_error *err)
 {
 	char text[256];
-	int r = cgh_fs_read(fs, dir, "cgroup.controllers", text, sizeof(text), err);
+	int r = cgh_fs_read(fs, dir, file, text, sizeof(text), err);
 
 	if (r == 0)
 		*mask = cgh_controllers_parse(text);
 	return r;
 }
 
+int cgh_fs_controllers(const struct cgh_fs *fs, const char *dir, unsigned *mask,
+		       struct cgh_error *err)
+{
+	return read_controllers(fs, dir, "cgroup.controllers", mask, err);
+}
+
 int cgh_fs_enabled(const struct cgh_fs *fs, const char *dir, unsigned *mask,
 		   struct cgh_error *err)
 {
-	char text[256];
-	int r = cgh_fs_read(fs, dir, "cgroup.subtree_control", text, sizeof(text), err);
-
-	if (r == 0)
-		*mask = cgh_controllers_parse(text);
-	return r;
+	return read_controllers(fs, dir, "cgroup.subtree_control", mask, err);
 }
 
 int cgh_fs_enable(const struct cgh_fs *fs, const char *dir, unsigned mask,
@@ -364,29 +366,33 @@ int cgh_fs_enable(const struct cgh_fs *fs, const char *dir, unsigned mask,
 	return cgh_fs_write(fs, dir, "cgroup.subtree_control", add, err);
 }
 
-static int read_limit(const struct cgh_fs *fs, const char *dir, enum cgh_limit_key k,
-		      struct cgh_limits *out)
+static int read_cpu(const struct cgh_fs *fs, const char *dir, struct cgh_cpu_max *cpu)
 {
 	char text[64];
-	struct cgh_cpu_max cpu;
-	uint64_t v;
-	int r = cgh_fs_read(fs, dir, cgh_limit_table[k].file, text, sizeof(text), NULL);
+	int r = cgh_fs_read(fs, dir, "cpu.max", text, sizeof(text), NULL);
 
 	if (r < 0)
 		return r;
 	text[strcspn(text, "\n")] = '\0';
+	return cgh_parse_cpu_max(text, cpu);
+}
+
+static void read_limit(const struct cgh_fs *fs, const char *dir, enum cgh_limit_key k,
+		       struct cgh_limits *out)
+{
+	struct cgh_cpu_max cpu;
+	uint64_t v;
+
 	if (k == CGH_CPU_MAX) {
-		r = cgh_parse_cpu_max(text, &cpu);
-		v = cpu.quota;
-		out->cpu_period = r == 0 ? cpu.period : 0;
-	} else if (strcmp(text, "max") == 0) {
-		v = CGH_UNLIMITED;
-	} else {
-		r = cgh_parse_u64(text, &v);
+		if (read_cpu(fs, dir, &cpu) == 0) {
+			cgh_limits_set(out, k, cpu.quota);
+			out->cpu_period = cpu.period;
+		}
+		return;
 	}
-	if (r == 0)
+	v = cgh_fs_read_number(fs, dir, cgh_limit_table[k].file);
+	if (v != CGH_UNKNOWN)
 		cgh_limits_set(out, k, v);
-	return r;
 }
 
 void cgh_fs_read_limits(const struct cgh_fs *fs, const char *dir, unsigned mask,
@@ -542,14 +548,10 @@ uint64_t cgh_fs_read_keyed(const struct cgh_fs *fs, const char *dir, const char 
 
 static void read_cpu_max(const struct cgh_fs *fs, const char *dir, struct cgh_stats *st)
 {
-	char text[64];
 	struct cgh_cpu_max cpu;
 
 	st->cpu_max_quota = st->cpu_max_period = CGH_UNKNOWN;
-	if (cgh_fs_read(fs, dir, "cpu.max", text, sizeof(text), NULL) < 0)
-		return;
-	text[strcspn(text, "\n")] = '\0';
-	if (cgh_parse_cpu_max(text, &cpu) == 0) {
+	if (read_cpu(fs, dir, &cpu) == 0) {
 		st->cpu_max_quota = cpu.quota;
 		st->cpu_max_period = cpu.period;
 	}

@@ -651,14 +651,6 @@ static int get_uint(struct loader *ld, const config_setting_t *s, const char *wh
 	return 0;
 }
 
-static int get_bool(struct loader *ld, const config_setting_t *s, const char *where, bool *out)
-{
-	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
-		return wrong_type(ld, s, where, "a boolean (true or false)");
-	*out = config_setting_get_bool(s) != 0;
-	return 0;
-}
-
 static int load_watch_key(struct loader *ld, const config_setting_t *s, const char *where)
 {
 	struct cgh_watch_config *w = &ld->cfg->watch;
@@ -673,7 +665,7 @@ static int load_watch_key(struct loader *ld, const config_setting_t *s, const ch
 	if (strcmp(name, "reclaim_cooldown") == 0)
 		return get_uint(ld, s, where, 0, CGH_WATCH_COOLDOWN_MAX, &w->reclaim_cooldown);
 	if (strcmp(name, "pressure_guard") == 0)
-		return get_bool(ld, s, where, &w->pressure_guard);
+		return load_bool(ld, s, where, &w->pressure_guard);
 	if (strcmp(name, "pressure_stall_us") == 0)
 		return get_uint(ld, s, where, 1, CGH_PSI_WINDOW_MAX, &w->pressure_stall_us);
 	if (strcmp(name, "pressure_window_us") == 0)
@@ -682,7 +674,7 @@ static int load_watch_key(struct loader *ld, const config_setting_t *s, const ch
 	if (strcmp(name, "pressure_grace") == 0)
 		return get_uint(ld, s, where, 0, CGH_PSI_GRACE_MAX, &w->pressure_grace);
 	if (strcmp(name, "pressure_kill") == 0)
-		return get_bool(ld, s, where, &w->pressure_kill);
+		return load_bool(ld, s, where, &w->pressure_kill);
 	return -ENOENT;
 }
 

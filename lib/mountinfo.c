@@ -48,18 +48,18 @@ static bool line_matches(const char *line, const char *mount_point, char *fstype
 	return true;
 }
 
-int cgh_mountinfo_find(const char *text, const char *mount_point, char *fstype,
-		       size_t fstype_len, char *options, size_t options_len)
+int cgh_mountinfo_find(FILE *f, const char *mount_point, char *fstype, size_t fstype_len,
+		       char *options, size_t options_len)
 {
+	char *line = NULL;
+	size_t cap = 0;
 	bool found = false;
 
 	/* the last match wins: a later mount on the same point hides earlier ones */
-	for (const char *line = text; line != NULL && *line != '\0';) {
-		const char *nl = strchr(line, '\n');
+	while (getline(&line, &cap, f) > 0)
 		if (line_matches(line, mount_point, fstype, fstype_len, options, options_len))
 			found = true;
-		line = nl != NULL ? nl + 1 : NULL;
-	}
+	free(line);
 	return found ? 0 : -ENOENT;
 }
 
@@ -80,16 +80,11 @@ int cgh_mount_lookup(const char *mount_point, char *fstype, size_t fstype_len, c
 		     size_t options_len)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char *line = NULL;
-	size_t cap = 0;
-	bool found = false;
+	int r;
 
 	if (f == NULL)
 		return -errno;
-	while (getline(&line, &cap, f) > 0)
-		if (line_matches(line, mount_point, fstype, fstype_len, options, options_len))
-			found = true;	/* the last match wins, as in cgh_mountinfo_find */
-	free(line);
+	r = cgh_mountinfo_find(f, mount_point, fstype, fstype_len, options, options_len);
 	fclose(f);
-	return found ? 0 : -ENOENT;
+	return r;
 }

@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -19,16 +21,31 @@ static const char pure[] =
 	"30 1 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime - cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot\n"
 	"31 1 0:26 / /sys/fs/cgroup rw,relatime - cgroup2 cgroup2 rw,nsdelegate,favordynmods\n";
 
+/* cgh_mountinfo_find on text, as if read from /proc/self/mountinfo */
+static int find(const char *text, const char *mount_point, char *type, size_t type_len,
+		char *opts, size_t opts_len)
+{
+	char *copy = strdup(text);
+	FILE *f = copy != NULL ? fmemopen(copy, strlen(copy), "r") : NULL;
+	int r;
+
+	assert_non_null(f);
+	r = cgh_mountinfo_find(f, mount_point, type, type_len, opts, opts_len);
+	fclose(f);
+	free(copy);
+	return r;
+}
+
 static void test_finds_the_mount_and_its_super_options(void **state)
 {
 	char type[32], opts[128];
 
 	(void)state;
-	assert_int_equal(cgh_mountinfo_find(hybrid, "/sys/fs/cgroup/unified", type, sizeof(type),
+	assert_int_equal(find(hybrid, "/sys/fs/cgroup/unified", type, sizeof(type),
 					    opts, sizeof(opts)), 0);
 	assert_string_equal(type, "cgroup2");
 	assert_string_equal(opts, "rw,nsdelegate");
-	assert_int_equal(cgh_mountinfo_find(hybrid, "/sys/fs/cgroup", type, sizeof(type), opts,
+	assert_int_equal(find(hybrid, "/sys/fs/cgroup", type, sizeof(type), opts,
 					    sizeof(opts)), 0);
 	assert_string_equal(type, "tmpfs");
 }
@@ -38,10 +55,10 @@ static void test_not_a_mount_point(void **state)
 	char type[32], opts[128];
 
 	(void)state;
-	assert_int_equal(cgh_mountinfo_find(hybrid, "/sys/fs", type, sizeof(type), opts,
+	assert_int_equal(find(hybrid, "/sys/fs", type, sizeof(type), opts,
 					    sizeof(opts)), -ENOENT);
-	assert_int_equal(cgh_mountinfo_find("", "/", type, sizeof(type), opts, sizeof(opts)), -ENOENT);
-	assert_int_equal(cgh_mountinfo_find("garbage\n\n1 2\n", "/", type, sizeof(type), opts,
+	assert_int_equal(find("", "/", type, sizeof(type), opts, sizeof(opts)), -ENOENT);
+	assert_int_equal(find("garbage\n\n1 2\n", "/", type, sizeof(type), opts,
 					    sizeof(opts)), -ENOENT);
 }
 
@@ -50,7 +67,7 @@ static void test_escaped_mount_point(void **state)
 	char type[32], opts[128];
 
 	(void)state;
-	assert_int_equal(cgh_mountinfo_find(hybrid, "/mnt/with space", type, sizeof(type), opts,
+	assert_int_equal(find(hybrid, "/mnt/with space", type, sizeof(type), opts,
 					    sizeof(opts)), 0);
 	assert_true(cgh_mount_option_has(opts, "favordynmods"));
 }
@@ -61,7 +78,7 @@ static void test_last_mount_wins(void **state)
 	char type[32], opts[128];
 
 	(void)state;
-	assert_int_equal(cgh_mountinfo_find(pure, "/sys/fs/cgroup", type, sizeof(type), opts,
+	assert_int_equal(find(pure, "/sys/fs/cgroup", type, sizeof(type), opts,
 					    sizeof(opts)), 0);
 	assert_string_equal(opts, "rw,nsdelegate,favordynmods");
 }
