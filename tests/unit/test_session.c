@@ -15,18 +15,10 @@
 
 #include "cgh_session.h"
 #include "fakefs.h"
+#include "session_fixture.h"
 #include "testutil.h"
 
 #define OPENER 4242
-
-struct fixture {
-	char root[64];
-	struct log_capture log;
-	struct cgh_log sink;
-	struct cgh_env env;
-	struct cgh_config *cfg;
-	struct cgh_identity *alice;
-};
 
 static const char *const alice_groups[] = { "alice", "students", NULL };
 
@@ -42,30 +34,17 @@ static const char conf_text[] =
 
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	fake_reset();
-	assert_int_equal(fake_make_root(f->root, sizeof(f->root), "cpu memory pids io\n"), 0);
-	f->sink = (struct cgh_log){ .fn = capture_log, .arg = &f->log, .debug = true };
-	f->env = (struct cgh_env){ .sys = cgh_test_sys(), .log = &f->sink };
-	f->cfg = config_from_text(conf_text, f->root);
-	f->alice = make_identity("alice", 1000, alice_groups);
-	*state = f;
+	*state = session_fixture_new("cpu memory pids io\n", conf_text);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-
-	fake_remove_root(f->root);
-	cgh_config_free(f->cfg);
-	cgh_identity_free(f->alice);
-	free(f);
+	session_fixture_free(*state);
 	return 0;
 }
 
-static bool exists(const struct fixture *f, const char *rel)
+static bool exists(const struct session_fixture *f, const char *rel)
 {
 	char path[256];
 	struct stat st;
@@ -74,7 +53,7 @@ static bool exists(const struct fixture *f, const char *rel)
 	return stat(path, &st) == 0;
 }
 
-static void assert_file(const struct fixture *f, const char *rel, const char *want)
+static void assert_file(const struct session_fixture *f, const char *rel, const char *want)
 {
 	char got[256];
 
@@ -82,7 +61,7 @@ static void assert_file(const struct fixture *f, const char *rel, const char *wa
 	assert_string_equal(got, want);
 }
 
-static struct cgh_session *open_ok(struct fixture *f, const struct cgh_identity *id)
+static struct cgh_session *open_ok(struct session_fixture *f, const struct cgh_identity *id)
 {
 	struct cgh_session *s = NULL;
 	struct cgh_error err = { 0 };
@@ -97,7 +76,7 @@ static struct cgh_session *open_ok(struct fixture *f, const struct cgh_identity 
 
 static void test_open_builds_the_leaf(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct cgh_session *s = open_ok(f, f->alice);
 
 	assert_string_equal(s->leaf, "cgherd/user-1000/session-4242");
@@ -122,7 +101,7 @@ static void test_open_builds_the_leaf(void **state)
 /* Limits land before anything moves, and top-down. */
 static void test_open_order_of_writes(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct cgh_session *s = open_ok(f, f->alice);
 	int root_ctl = fake_logged("write ./cgroup.subtree_control");
 	int user_mem = fake_logged("write cgherd/user-1000/memory.max");
@@ -143,7 +122,7 @@ static void test_open_order_of_writes(void **state)
 
 static void test_ignored_user_touches_nothing(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct cgh_identity *daemon = make_identity("daemon", 1, NULL);
 	struct cgh_session *s = NULL;
 	struct cgh_error err = { 0 };
@@ -156,7 +135,7 @@ static void test_ignored_user_touches_nothing(void **state)
 	cgh_identity_free(daemon);
 }
 
-static void assert_rolled_back(struct fixture *f, const char *fail_op, const char *fail_path,
+static void assert_rolled_back(struct session_fixture *f, const char *fail_op, const char *fail_path,
 			       const char *msg_part)
 {
 	struct cgh_session *s = NULL;
@@ -195,7 +174,7 @@ static void test_rollback_on_leaf_mkdir(void **state)
 
 static void test_rollback_keeps_what_others_made(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct cgh_identity *bob = make_identity("bob", 1001, alice_groups);
 	struct cgh_session *b = open_ok(f, bob);
 	struct cgh_session *s = NULL;
@@ -212,7 +191,7 @@ static void test_rollback_keeps_what_others_made(void **state)
 
 static void test_missing_controller(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct cgh_session *s = NULL;
 	struct cgh_error err = { 0 };
 
@@ -224,7 +203,7 @@ static void test_missing_controller(void **state)
 
 static void test_not_cgroup2(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct cgh_session *s = NULL;
 	struct cgh_error err = { 0 };
 
@@ -238,7 +217,7 @@ static void test_not_cgroup2(void **state)
 
 static void test_second_session_gets_its_own_leaf(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct cgh_session *a = open_ok(f, f->alice);
 	struct cgh_session *b;
 
@@ -253,7 +232,7 @@ static void test_second_session_gets_its_own_leaf(void **state)
 
 static void test_close_removes_everything(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct cgh_session *s = open_ok(f, f->alice);
 	struct cgh_error err = { 0 };
 
@@ -272,7 +251,7 @@ static void test_close_removes_everything(void **state)
 	free(s);
 }
 
-static int gc_now(struct fixture *f)
+static int gc_now(struct session_fixture *f)
 {
 	struct cgh_fs fs;
 	struct cgh_error err = { 0 };
@@ -286,7 +265,7 @@ static int gc_now(struct fixture *f)
 
 static void test_close_keeps_leftovers_without_kill(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct cgh_session *s;
 	struct cgh_error err = { 0 };
 
@@ -306,7 +285,7 @@ static void test_close_keeps_leftovers_without_kill(void **state)
 
 static void test_close_keeps_user_dir_for_other_sessions(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct cgh_session *a = open_ok(f, f->alice);
 	struct cgh_session *b;
 	struct cgh_error err = { 0 };
@@ -325,7 +304,7 @@ static void test_close_keeps_user_dir_for_other_sessions(void **state)
 
 static void test_close_after_collection(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct cgh_session *s = open_ok(f, f->alice);
 	struct cgh_error err = { 0 };
 
@@ -343,7 +322,7 @@ static void test_close_after_collection(void **state)
 
 static void test_close_refuses_to_kill_its_opener(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct cgh_session *s = open_ok(f, f->alice);
 	struct cgh_error err = { 0 };
 
@@ -357,7 +336,7 @@ static void test_close_refuses_to_kill_its_opener(void **state)
 
 static void test_gc_collects_dead_and_spares_live(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct cgh_identity *bob = make_identity("bob", 1001, alice_groups);
 	struct cgh_session *a = open_ok(f, f->alice);
 	struct cgh_session *b = NULL;
@@ -382,7 +361,7 @@ static void test_gc_collects_dead_and_spares_live(void **state)
 
 static void test_open_collects_dead_leaves(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct cgh_session *a = open_ok(f, f->alice);
 	struct cgh_session *b;
 
@@ -400,7 +379,7 @@ static void test_open_collects_dead_leaves(void **state)
  * CGH_GC_INTERVAL_S later, an open walks only its own user's directory. */
 static void test_open_collects_others_once_per_interval(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct cgh_identity *bob = make_identity("bob", 1001, alice_groups);
 	struct cgh_session *s[4] = { NULL };
 	struct cgh_error err = { 0 };
@@ -428,7 +407,7 @@ static void test_open_collects_others_once_per_interval(void **state)
 /* After the move out an empty leaf cannot fill again: no kill, just rmdir. */
 static void test_close_empty_leaf_is_not_killed(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct cgh_session *s = open_ok(f, f->alice);
 	struct cgh_error err = { 0 };
 
@@ -442,7 +421,7 @@ static void test_close_empty_leaf_is_not_killed(void **state)
 
 static void test_gc_waits_for_a_login_in_setup(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct cgh_session *a = open_ok(f, f->alice);
 	char base[128];
 	int fd;
@@ -461,7 +440,7 @@ static void test_gc_waits_for_a_login_in_setup(void **state)
 
 static void test_root_symlink_refused(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct cgh_session *s = NULL;
 	struct cgh_error err = { 0 };
 	char link[96];
@@ -478,7 +457,7 @@ static void test_root_symlink_refused(void **state)
 
 static void test_root_missing(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct cgh_session *s = NULL;
 	struct cgh_error err = { 0 };
 
@@ -492,7 +471,7 @@ static void test_root_missing(void **state)
  * (controllers must be enabled top-down) and the move back at close. */
 static void test_writes_stay_in_base(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct cgh_session *s = open_ok(f, f->alice);
 	struct cgh_error err = { 0 };
 
@@ -514,7 +493,7 @@ static void test_writes_stay_in_base(void **state)
 /* oom_group = false needs no memory controller, and writes nothing. */
 static void test_oom_group_false_without_memory(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct cgh_session *s;
 
 	cgh_config_free(f->cfg);
@@ -538,7 +517,7 @@ static void in_logind_scope(void)
 
 static void test_cgroupfs_refuses_logind_scope(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct cgh_session *s = NULL;
 	struct cgh_error err = { 0 };
 
@@ -552,7 +531,7 @@ static void test_cgroupfs_refuses_logind_scope(void **state)
 
 static void test_cgroupfs_moves_when_told(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct cgh_session *s;
 
 	in_logind_scope();
@@ -567,7 +546,7 @@ static void test_cgroupfs_moves_when_told(void **state)
 
 static void test_systemd_backend_needs_a_scope(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct cgh_session *s = NULL;
 	struct cgh_error err = { 0 };
 
@@ -579,7 +558,7 @@ static void test_systemd_backend_needs_a_scope(void **state)
 
 static void test_auto_outside_logind_is_cgroupfs(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct cgh_session *s = open_ok(f, f->alice);
 
 	assert_int_equal(f->cfg->backend, CGH_BACKEND_AUTO);
@@ -621,7 +600,7 @@ static int fake_version(unsigned timeout_ms, struct cgh_error *err)
 static const struct cgh_bus fake_bus = { fake_set_properties, fake_version };
 
 /* logind's tree as systemd made it, with the opener in session-7.scope */
-static void systemd_host(struct fixture *f, int version)
+static void systemd_host(struct session_fixture *f, int version)
 {
 	int fd = open(f->root, O_RDONLY | O_DIRECTORY);
 
@@ -640,14 +619,14 @@ static void systemd_host(struct fixture *f, int version)
 	in_logind_scope();
 }
 
-static int open_systemd(struct fixture *f, struct cgh_session **s, struct cgh_error *err)
+static int open_systemd(struct session_fixture *f, struct cgh_session **s, struct cgh_error *err)
 {
 	return cgh_session_open(f->cfg, f->alice, "sshd", OPENER, &f->env, s, err);
 }
 
 static void test_systemd_sets_scope_and_slice(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct cgh_session *s = NULL;
 	struct cgh_error err = { 0 };
 
@@ -669,7 +648,7 @@ static void test_systemd_sets_scope_and_slice(void **state)
  * it, and a write of ours would be undone at systemd's next change anyway. */
 static void test_systemd_252_with_the_drop_in_writes_nothing(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct cgh_session *s = NULL;
 	struct cgh_error err = { 0 };
 
@@ -684,7 +663,7 @@ static void test_systemd_252_with_the_drop_in_writes_nothing(void **state)
  * cgherd checks that it did and writes nothing under user.slice. */
 static void test_systemd_253_relies_on_the_drop_in(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct cgh_session *s = NULL;
 	struct cgh_error err = { 0 };
 
@@ -711,7 +690,7 @@ static void test_systemd_253_relies_on_the_drop_in(void **state)
 
 static void test_systemd_slice_failure_restores_the_scope(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct cgh_session *s = NULL;
 	struct cgh_error err = { 0 };
 

@@ -23,6 +23,7 @@
 #include "cgh_value.h"
 #include "cgh_watch.h"
 #include "fakefs.h"
+#include "session_fixture.h"
 #include "testutil.h"
 
 #define MIB (1024ull * 1024ull)
@@ -328,48 +329,26 @@ static void test_kmsg_victim(void **state)
 
 /* ---- the rule on the leaf --------------------------------------------------------- */
 
-struct fixture {
-	char root[64];
-	struct log_capture log;
-	struct cgh_log sink;
-	struct cgh_env env;
-	struct cgh_config *cfg;
-	struct cgh_identity *alice;
-};
-
-static const char *const alice_groups[] = { "alice", "students", NULL };
+static const char conf_text[] =
+	"rules = ( { name = \"students\"; match = { group = \"students\"; };\n"
+	"            session = { memory_max = \"500M\"; }; } );\n"
+	"watch = { on_oom = \"/bin/true\"; };\n";
 
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	fake_reset();
-	assert_int_equal(fake_make_root(f->root, sizeof(f->root), "cpu memory pids\n"), 0);
-	f->sink = (struct cgh_log){ .fn = capture_log, .arg = &f->log, .debug = true };
-	f->env = (struct cgh_env){ .sys = cgh_test_sys(), .log = &f->sink };
-	f->cfg = config_from_text(
-		"rules = ( { name = \"students\"; match = { group = \"students\"; };\n"
-		"            session = { memory_max = \"500M\"; }; } );\n"
-		"watch = { on_oom = \"/bin/true\"; };\n", f->root);
-	f->alice = make_identity("alice", 1000, alice_groups);
-	*state = f;
+	*state = session_fixture_new("cpu memory pids\n", conf_text);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-
-	fake_remove_root(f->root);
-	cgh_config_free(f->cfg);
-	cgh_identity_free(f->alice);
-	free(f);
+	session_fixture_free(*state);
 	return 0;
 }
 
 static void test_rule_recorded_on_leaf(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct cgh_session *s = NULL;
 	struct cgh_error err = { 0 };
 	struct cgh_fs fs;
@@ -391,7 +370,7 @@ static void test_rule_recorded_on_leaf(void **state)
  * reason is logged. */
 static void test_rule_xattr_failure_does_not_fail_login(void **state)
 {
-	struct fixture *f = *state;
+	struct session_fixture *f = *state;
 	struct cgh_session *s = NULL;
 	struct cgh_error err = { 0 };
 
