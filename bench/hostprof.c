@@ -1,7 +1,8 @@
 /* Host-side driver for profiling the parts of a login that need no cgroup tree
  * (bench/profile.sh runs it under callgrind):
  *   hostprof -c CONF -u USER [-n N] [-s SERVICE] [-m MODULE] config|identity|match|pam|all
- * config: cgh_config_load N times; identity: cgh_identity_lookup N times;
+ * config: cgh_config_load N times; identity: the module's user lookup
+ * (cgh_session_lookup_user) N times;
  * match: cgh_decide N times on one loaded config and identity; pam: N
  * pam_start + open_session + close_session + pam_end through libpam with the
  * built module (use a config with default_action = "ignore": no cgroup is
@@ -17,6 +18,7 @@
 #include "cgh_config.h"
 #include "cgh_identity.h"
 #include "cgh_match.h"
+#include "cgh_session.h"
 
 static double now_us(void)
 {
@@ -42,12 +44,12 @@ static struct cgh_config *load(const char *conf)
 	return cfg;
 }
 
-static struct cgh_identity *lookup(const char *user)
+static struct cgh_identity *lookup(const struct cgh_config *cfg, const char *user)
 {
 	struct cgh_identity *id;
 	struct cgh_error err = { 0 };
 
-	if (cgh_identity_lookup(user, &id, &err) < 0)
+	if (cgh_session_lookup_user(cfg, user, &id, &err) < 0)
 		die(err.msg);
 	return id;
 }
@@ -122,14 +124,16 @@ int main(int argc, char **argv)
 		printf("config_us=%.1f ", (now_us() - t0) / n);
 	}
 	if (all || strcmp(what, "identity") == 0) {
+		struct cgh_config *cfg = load(conf);
 		double t0 = now_us();
 		for (int i = 0; i < n; i++)
-			cgh_identity_free(lookup(user));
+			cgh_identity_free(lookup(cfg, user));
 		printf("identity_us=%.1f ", (now_us() - t0) / n);
+		cgh_config_free(cfg);
 	}
 	if (all || strcmp(what, "match") == 0) {
 		struct cgh_config *cfg = load(conf);
-		struct cgh_identity *id = lookup(user);
+		struct cgh_identity *id = lookup(cfg, user);
 		struct cgh_decision d;
 		double t0 = now_us();
 		for (int i = 0; i < n; i++)
