@@ -20,6 +20,8 @@ enum cgh_on_error { CGH_ON_ERROR_DENY, CGH_ON_ERROR_ALLOW };
 /* auto: systemd when the login is already in a logind session scope */
 enum cgh_backend { CGH_BACKEND_AUTO, CGH_BACKEND_CGROUPFS, CGH_BACKEND_SYSTEMD };
 
+struct cgh_cache_image;
+
 struct cgh_strlist {
 	char **v;
 	size_t n;
@@ -34,6 +36,7 @@ struct cgh_match {
 struct cgh_rule {
 	char *name;
 	int line;
+	unsigned index;		/* in the file's rules list */
 	struct cgh_match match;
 	enum cgh_action action;
 	struct cgh_limits session, user;
@@ -77,8 +80,9 @@ struct cgh_config {
 	struct cgh_rule *rules;
 	size_t n_rules;
 	struct cgh_watch_config watch;
-	void *arena;	/* loaded from the cache: the rules, their strings and
-			 * watch.on_oom live in this one block */
+	void *arena;	/* loaded from the cache: the selected rules and their
+			 * lists live in this one block, their strings in image */
+	struct cgh_cache_image *image;	/* loaded from the cache: the mapped file */
 };
 
 /* Error lines, "FILE:LINE: setting: message", at most CGH_DIAG_MAX kept. */

@@ -4,10 +4,16 @@
  * The module loads its configuration at every login.  With a cache
  * directory, the file is still opened and checked as by cgh_config_load;
  * then, when CACHE_DIR/cgherd-<hash of the path>.cache was made from that
- * very file (the key below), the config is built from the cache instead of
+ * very file (the key below), the config is taken from the cache instead of
  * being parsed.  Otherwise the file is parsed, and a file that validated
  * with no error is written to the cache.  The cache holds only what the
  * file said: module arguments are applied afterwards in both cases.
+ *
+ * A config from the cache is read lazily: loading maps the file and reads
+ * the header and top-level settings only; its rules stay in the file until
+ * cgh_config_select picks those that can match one user (an index of the
+ * user and group names the rules name), so that a login costs the same
+ * with ten rules or ten thousand.
  *
  * File format, native byte order, every section 8-byte aligned:
  *   header                    struct cgh_cache_header
@@ -16,9 +22,19 @@
  *                             match lists, then watch.on_oom (always last)
  *   uids[n_uids]              struct cgh_uid_range
  *   values[n_values]          uint64_t: limit values, see cgh_cache_limits
+ *   index[n_users + n_groups] struct cgh_cache_index: the user names, then
+ *                             the group names, each part sorted by strcmp
+ *   postings[n_postings]      uint32_t rule numbers, zero-padded to 8 bytes
  *   pool[pool_len]            NUL-terminated strings, zero-padded
- * The checksum covers every byte after the checksum field; the reader
- * bounds-checks every count, offset and length and refuses anything odd. */
+ * A rule is found by its user names when it has any, else by its group
+ * names; rules with neither are in the header's `others`.  Every group name
+ * of every rule has an entry (perhaps with no rules), so that the index
+ * also says which groups a user must be looked up in.  The
+ * checksum covers the header after the checksum field; the rest is read
+ * only where a login needs it, every count, offset and length
+ * bounds-checked on the way (a whole-file checksum would cost a read of
+ * all of it at every login; the file is written whole and renamed into a
+ * directory only root can write). */
 #ifndef CGH_CONFIG_CACHE_H
 #define CGH_CONFIG_CACHE_H
 
@@ -27,6 +43,7 @@
 #include <stdint.h>
 
 #include "cgh_config.h"
+#include "cgh_identity.h"
 #include "cgh_log.h"
 
 struct stat;
@@ -34,7 +51,7 @@ struct stat;
 #define CGH_CACHE_DIR "/run/cgherd"	/* the module's */
 #define CGH_CACHE_MAX_SIZE (64u << 20)
 #define CGH_CACHE_MAGIC "CGHCACHE"	/* 8 bytes, no NUL */
-#define CGH_CACHE_VERSION 1u
+#define CGH_CACHE_VERSION 2u
 
 /* What the cache was made from: the config file, as fstat saw it on the
  * descriptor the loader read, and the memory size "N%" was resolved with. */
@@ -78,17 +95,28 @@ struct cgh_cache_top {
 	uint64_t reclaim_bytes;
 };
 
+/* One name the rules match on and the rules that name it. */
+struct cgh_cache_index {
+	struct cgh_cache_str name;
+	struct cgh_cache_list rules;	/* entries of postings */
+};
+
 struct cgh_cache_header {
 	char magic[8];
 	uint32_t version;
 	uint32_t layout;	/* CGH_CACHE_LAYOUT: the sizes of these records */
-	uint64_t checksum;	/* of every byte after this field */
+	uint64_t checksum;	/* of the rest of the header */
 	uint64_t size;		/* of the whole file */
 	struct cgh_cache_key key;
 	uint32_t n_rules, n_refs, n_uids, n_values;
-	uint32_t pool_len, zero;	/* pool_len: a multiple of 8 */
+	uint32_t n_users, n_groups;	/* index entries */
+	uint32_t n_postings;
+	uint32_t pool_len;	/* a multiple of 8 */
+	struct cgh_cache_list others;	/* postings: the rules naming no user or group */
 	struct cgh_cache_top top;
 };
+
+#define CGH_CACHE_CHECKED_FROM offsetof(struct cgh_cache_header, size)
 
 #define CGH_CACHE_LAYOUT ((uint32_t)(sizeof(struct cgh_cache_header) << 16 | \
 				     sizeof(struct cgh_cache_rule) << 8 | CGH_N_LIMITS))
@@ -119,6 +147,26 @@ int cgh_cache_get(struct cgh_cache *c, struct cgh_config *cfg);
 void cgh_cache_put(struct cgh_cache *c, const struct cgh_config *cfg);
 void cgh_cache_end(struct cgh_cache *c);
 
+/* The group names the rules match on, up to max of them in out; returns how
+ * many there are in all (cgh_rule_group_names; for a config from the cache,
+ * each name once, read from its index). */
+size_t cgh_config_group_names(const struct cgh_config *cfg, const char **out, size_t max);
+
+/* Whether cfg came from the cache and its rules are not selected yet. */
+bool cgh_config_pending(const struct cgh_config *cfg);
+
+/* For a config from the cache: reads the rules that can match id (NULL:
+ * every rule) into cfg->rules, in file order, each with its index in the
+ * file; cgh_decide then decides as on the whole file.  Nothing to do for a
+ * parsed config or a second call.  Returns 0, -ENOMEM, or -EINVAL when the
+ * cache turns out damaged (cfg left pending). */
+int cgh_config_select(struct cgh_config *cfg, const struct cgh_identity *id,
+		      struct cgh_error *err);
+
+/* Removes the cache file made for conf_path in dir (after it was found
+ * damaged, so that the next load parses and writes it anew).  0 or -errno. */
+int cgh_cache_forget(const char *dir, const char *conf_path);
+
 /* The parts, for the tests and the fuzzer. */
 
 /* "cgherd-<16 hex digits of a hash of conf_path>.cache". */
@@ -132,6 +180,10 @@ bool cgh_cache_settled(const struct stat *st);
 
 uint64_t cgh_cache_checksum(const void *data, size_t len);
 
+/* The offsets of the sections of an image with h's counts (rules, refs,
+ * uids, values, index, postings), and the image's size. */
+size_t cgh_cache_sections(const struct cgh_cache_header *h, size_t at[6]);
+
 /* Writes key and the checksum into a cache image; -EINVAL if too short. */
 int cgh_cache_seal(void *buf, size_t len, const struct cgh_cache_key *key);
 
@@ -141,9 +193,24 @@ int cgh_cache_encode(const struct cgh_config *cfg, const struct cgh_cache_key *k
 		     unsigned char **out, size_t *len);
 
 /* Fills cfg, which must be fresh from the loader (no rules, no on_oom),
- * from an image made with key.  Returns 0; -ESTALE when the key differs;
- * -EINVAL when the image is damaged or odd, cfg untouched; -ENOMEM. */
+ * from a copy of an image made with key: the header and top-level settings,
+ * the rules left pending (cgh_config_select).  Returns 0; -ESTALE when the
+ * key differs; -EINVAL when the image is damaged or odd, cfg untouched;
+ * -ENOMEM. */
+int cgh_cache_open(const void *buf, size_t len, const struct cgh_cache_key *key,
+		   struct cgh_config *cfg, struct cgh_error *err);
+
+/* cgh_cache_open of the first len bytes of the file fd, mapped read-only
+ * instead of copied (cache files are replaced by rename, never changed in
+ * place: the mapping keeps what it saw). */
+int cgh_cache_map(int fd, size_t len, const struct cgh_cache_key *key, struct cgh_config *cfg,
+		  struct cgh_error *err);
+
+/* cgh_cache_open, then every rule selected: the whole image checked. */
 int cgh_cache_decode(const void *buf, size_t len, const struct cgh_cache_key *key,
 		     struct cgh_config *cfg, struct cgh_error *err);
+
+/* Frees what cgh_config_free leaves to the cache: the image and its parts. */
+void cgh_cache_image_free(struct cgh_cache_image *img);
 
 #endif

@@ -8,7 +8,7 @@
 
 struct cgh_decision {
 	const struct cgh_rule *rule;	/* NULL: no rule matched */
-	size_t index;			/* of rule in cfg->rules */
+	size_t index;			/* of rule in the file's rules list */
 	enum cgh_action action;
 	struct cgh_limits session;	/* top-level values, then the rule's */
 	struct cgh_limits user;

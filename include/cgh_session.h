@@ -56,7 +56,7 @@ enum cgh_open_result { CGH_HERDED = 0, CGH_IGNORED = 1 };
 int cgh_session_lookup_user(const struct cgh_config *cfg, const char *user,
 			    struct cgh_identity **out, struct cgh_error *err);
 
-/* Decides and, for a herded session, builds the leaf and moves opener into
+/* Decides (cfg: not pending, see cgh_config_select) and, for a herded session, builds the leaf and moves opener into
  * it.  Returns CGH_HERDED with *out, CGH_IGNORED, or -errno with err set and
  * nothing of this call left in the tree. */
 int cgh_session_open(const struct cgh_config *cfg, const struct cgh_identity *id,

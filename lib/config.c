@@ -525,6 +525,7 @@ static int load_rule(struct loader *ld, const config_setting_t *s, size_t index,
 
 	snprintf(where, sizeof(where), "rules[%zu]", index);
 	rule->line = config_setting_source_line(s);
+	rule->index = (unsigned)index;
 	if (config_setting_type(s) != CONFIG_TYPE_GROUP)
 		return wrong_type(ld, s, where, "a group { ... }");
 	for (int i = 0; i < config_setting_length(s); i++)
@@ -1090,11 +1091,12 @@ void cgh_config_free(struct cgh_config *cfg)
 {
 	if (cfg == NULL)
 		return;
-	if (cfg->arena == NULL) {
+	if (cfg->image == NULL) {
 		free_rules(cfg);
 		cgh_cmd_free(cfg->watch.on_oom);
 	}
 	free(cfg->arena);
+	cgh_cache_image_free(cfg->image);
 	free(cfg->path);
 	free(cfg->cgroup_root);
 	free(cfg->base);

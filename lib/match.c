@@ -55,7 +55,7 @@ void cgh_decide(const struct cgh_config *cfg, const struct cgh_identity *id,
 		if (!cgh_rule_matches(rule, id, service))
 			continue;
 		out->rule = rule;
-		out->index = i;
+		out->index = rule->index;
 		out->action = rule->action;
 		cgh_limits_merge(&out->session, &rule->session);
 		cgh_limits_merge(&out->user, &rule->user);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgh_config_cache.h"
 #include "cgh_session.h"
 #include "cgh_systemd.h"
 
@@ -120,7 +121,7 @@ int cgh_session_lookup_user(const struct cgh_config *cfg, const char *user,
 			    struct cgh_identity **out, struct cgh_error *err)
 {
 	const char *wanted[WANTED_GROUPS_MAX];
-	size_t n = cgh_rule_group_names(cfg, wanted, WANTED_GROUPS_MAX);
+	size_t n = cgh_config_group_names(cfg, wanted, WANTED_GROUPS_MAX);
 
 	if (n > WANTED_GROUPS_MAX)
 		return cgh_identity_lookup(user, out, err);
@@ -435,6 +436,8 @@ int cgh_session_open(const struct cgh_config *cfg, const struct cgh_identity *id
 	int r;
 
 	*out = NULL;
+	if (cgh_config_pending(cfg))	/* the decision would miss the rules */
+		return cgh_fail_msg(err, EINVAL, "internal: rules from the cache not selected");
 	cgh_decide(cfg, id, service, &d);
 	s = session_new(cfg, id, &d, opener);
 	if (s == NULL)

@@ -75,27 +75,52 @@ static struct cgh_config *load_config(pam_handle_t *pamh, const struct cgh_log *
 	return cfg;
 }
 
-static int open_herded(pam_handle_t *pamh, const struct cgh_config *cfg, const char *user,
-		       const struct cgh_log *log)
+/* The rules of a config from the cache that can match id.  A cache found
+ * damaged here is removed and the file parsed (and cached) anew. */
+static int select_rules(pam_handle_t *pamh, struct cgh_config **cfg, const struct cgh_log *log,
+			int argc, const char **argv, const struct cgh_identity *id,
+			struct cgh_error *err)
+{
+	int r = cgh_config_select(*cfg, id, err);
+
+	if (r != -EINVAL)
+		return r;
+	pam_syslog(pamh, LOG_WARNING, "config cache: %s; removing it and parsing %s", err->msg,
+		   (*cfg)->path);
+	cgh_cache_forget(CACHE_DIR, (*cfg)->path);
+	cgh_config_free(*cfg);
+	*cfg = load_config(pamh, log, argc, argv);
+	if (*cfg == NULL)
+		return cgh_fail_msg(err, EINVAL, "configuration not loaded (see the errors above)");
+	return cgh_config_select(*cfg, id, err);
+}
+
+static int open_herded(pam_handle_t *pamh, struct cgh_config **cfg, const char *user,
+		       const struct cgh_log *log, int argc, const char **argv)
 {
 	const struct cgh_env env = { .sys = SYS, .log = log };
 	struct cgh_error err = { 0 };
 	struct cgh_identity *id = NULL;
 	struct cgh_session *s = NULL;
 	const char *service = pam_string(pamh, PAM_SERVICE);
-	int r = cgh_session_lookup_user(cfg, user, &id, &err);
+	enum cgh_on_error on_error = (*cfg)->on_error;
+	int r = cgh_session_lookup_user(*cfg, user, &id, &err);
 	int ret;
 
 	if (r == 0)
-		r = cgh_session_open(cfg, id, service ? service : "", getpid(), &env, &s, &err);
+		r = select_rules(pamh, cfg, log, argc, argv, id, &err);
+	if (*cfg != NULL)	/* reloaded: the same file, perhaps other values */
+		on_error = (*cfg)->on_error;
+	if (r == 0 && *cfg != NULL)
+		r = cgh_session_open(*cfg, id, service ? service : "", getpid(), &env, &s, &err);
 	if (r == CGH_IGNORED) {
 		ret = PAM_IGNORE;
 	} else if (r < 0) {
-		ret = refuse_or_allow(pamh, cfg->on_error, user, err.msg);
+		ret = refuse_or_allow(pamh, on_error, user, err.msg);
 	} else if (pam_set_data(pamh, DATA_KEY, s, free_session) != PAM_SUCCESS) {
 		cgh_session_close(s, &env, &err);
 		free(s);
-		ret = refuse_or_allow(pamh, cfg->on_error, user, "cannot keep session data");
+		ret = refuse_or_allow(pamh, on_error, user, "cannot keep session data");
 	} else {
 		ret = PAM_SUCCESS;
 	}
@@ -118,7 +143,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 		return refuse_or_allow(pamh, cgh_args_on_error(argc, argv), user,
 				       "configuration not loaded (see the errors above)");
 	log.debug = cfg->debug;
-	ret = open_herded(pamh, cfg, user, &log);
+	ret = open_herded(pamh, &cfg, user, &log, argc, argv);
 	cgh_config_free(cfg);
 	return ret;
 }

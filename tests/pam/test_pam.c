@@ -167,6 +167,15 @@ static void test_default_ignore_argument(void **state)
 	assert_false(exists(f->root, "cgherd"));
 }
 
+/* One login of user on the fake cgroupfs, its open_session's result. */
+static void expect_outcome_once(struct fixture *f, const char *user, int code)
+{
+	start(f, user, true, "");
+	assert_int_equal(pam_open_session(f->pamh, 0), code);
+	pam_end(f->pamh, PAM_SUCCESS);
+	f->pamh = NULL;
+}
+
 static void expect_outcome(struct fixture *f, const char *user, bool fake_fs, const char *args,
 			   int deny_code)
 {
@@ -342,6 +351,41 @@ static void test_config_cache_broken_edit(void **state)
 	expect_outcome(f, "nobody", true, "", PAM_SESSION_ERR);
 }
 
+/* The module finds the cache's index damaged when it reads the user's
+ * rules: it removes the cache, parses the file, decides as the file says
+ * and writes the cache anew (without that, the login would be refused). */
+static void test_config_cache_damaged(void **state)
+{
+	struct fixture *f = *state;
+	const uint32_t bad = UINT32_MAX - 1;
+	struct cgh_cache_header h;
+	char dir[128], name[64], path[256];
+	uint32_t now;
+	int fd;
+
+	cache_in_tmp(f, dir, sizeof(dir));
+	write_conf_settled(f, "rules = ( { name = \"r\"; match = { user = \"root\"; }; },\n"
+			      "  { name = \"n\"; match = { user = \"nobody\"; }; action = \"ignore\"; } );\n");
+	expect_outcome_once(f, "nobody", IGNORED);	/* parsed, cache written */
+	expect_outcome_once(f, "nobody", IGNORED);	/* from the cache */
+	/* index entry 0 is "nobody": its first rule number out of range */
+	cgh_cache_name(f->conf, name, sizeof(name));
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, &h, sizeof(h), 0), (ssize_t)sizeof(h));
+	assert_int_equal(pwrite(fd, &bad, 4, (off_t)cache_postings_at(&h)), 4);
+	close(fd);
+	expect_outcome_once(f, "nobody", IGNORED);
+	/* written anew (the inode number may well be the same) */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, &now, 4, (off_t)cache_postings_at(&h)), 4);
+	close(fd);
+	assert_int_equal(now, 1);	/* rule "n" */
+	expect_outcome_once(f, "nobody", IGNORED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -358,6 +402,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_real_module_refuses_non_cgroup2, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_real_module_ignores, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_cache, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_config_cache_damaged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_cache_broken_edit, setup, teardown),
 	};
 
