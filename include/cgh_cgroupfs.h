@@ -117,6 +117,10 @@ uint64_t cgh_fs_read_keyed(const struct cgh_fs *fs, const char *dir, const char 
 /* Best effort: figures the kernel does not have stay CGH_UNKNOWN. */
 void cgh_fs_stats(const struct cgh_fs *fs, const char *dir, struct cgh_stats *st);
 
+/* Only the figures a log line shows (cgh_stats_describe): memory.peak,
+ * memory.max, cpu usage, the OOM counts, procs; the others CGH_UNKNOWN. */
+void cgh_fs_stats_brief(const struct cgh_fs *fs, const char *dir, struct cgh_stats *st);
+
 /* flock on dir, shared or exclusive, waiting at most timeout_ms (0: try
  * once).  Returns the fd holding the lock, -EWOULDBLOCK when busy. */
 int cgh_fs_lock(const struct cgh_fs *fs, const char *dir, bool exclusive, unsigned timeout_ms,

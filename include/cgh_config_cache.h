@@ -181,8 +181,8 @@ bool cgh_cache_settled(const struct stat *st);
 uint64_t cgh_cache_checksum(const void *data, size_t len);
 
 /* The offsets of the sections of an image with h's counts (rules, refs,
- * uids, values, index, postings), and the image's size. */
-size_t cgh_cache_sections(const struct cgh_cache_header *h, size_t at[6]);
+ * uids, values, index, postings), and the image's size (any counts). */
+uint64_t cgh_cache_sections(const struct cgh_cache_header *h, size_t at[6]);
 
 /* Writes key and the checksum into a cache image; -EINVAL if too short. */
 int cgh_cache_seal(void *buf, size_t len, const struct cgh_cache_key *key);

@@ -57,9 +57,9 @@ static int check_header(struct cgh_cache_image *img, const struct cgh_cache_key 
 			   (unsigned long long)h->size);
 	if (memcmp(&h->key, key, sizeof(*key)) != 0)
 		return cgh_fail_msg(err, ESTALE, "stale: made from another version of the file");
-	if (cgh_cache_checksum(img->buf + CGH_CACHE_CHECKED_FROM, sizeof(*h) - CGH_CACHE_CHECKED_FROM) != h->checksum)
+	if (cgh_cache_checksum(img->buf + CGH_CACHE_CHECKED_FROM,
+			       sizeof(*h) - CGH_CACHE_CHECKED_FROM) != h->checksum)
 		return ODD(err, "checksum mismatch");
-	/* every count is below 2^32 and the image below 64 MiB: no overflow */
 	if (cgh_cache_sections(h, at) != img->len || h->pool_len == 0 || h->pool_len % 8 != 0)
 		return ODD(err, "counts and size disagree");
 	img->rules_at = at[0];
@@ -457,7 +457,7 @@ static int build(const struct cgh_cache_image *img, const uint64_t *bits,
 	stage->n_rules = n;
 	ptrs = (char **)(void *)(arena + n * sizeof(struct cgh_rule));
 	uids = (struct cgh_uid_range *)(void *)(ptrs + n_ptrs);
-	for (uint32_t i = 0; next_marked(bits, n_rules, &i); i++)
+	for (uint32_t i = 0; k < n && next_marked(bits, n_rules, &i); i++)
 		if (rule_at(img, i, &stage->rules[k++], &ptrs, &uids, err) < 0)
 			return -EINVAL;
 	return 0;

@@ -228,22 +228,33 @@ static size_t align8(size_t n)
 	return (n + 7) & ~(size_t)7;
 }
 
-size_t cgh_cache_sections(const struct cgh_cache_header *h, size_t at[6])
+uint64_t cgh_cache_sections(const struct cgh_cache_header *h, size_t at[6])
 {
-	at[0] = sizeof(*h);					/* rules */
-	at[1] = at[0] + (size_t)h->n_rules * sizeof(struct cgh_cache_rule);	/* refs */
-	at[2] = at[1] + (size_t)h->n_refs * sizeof(struct cgh_cache_str);	/* uids */
-	at[3] = at[2] + (size_t)h->n_uids * sizeof(struct cgh_uid_range);	/* values */
-	at[4] = at[3] + (size_t)h->n_values * sizeof(uint64_t);		/* index */
-	at[5] = at[4] + ((size_t)h->n_users + h->n_groups) * sizeof(struct cgh_cache_index);
-	return at[5] + align8((size_t)h->n_postings * sizeof(uint32_t)) + h->pool_len;
+	/* 64-bit sums of 32-bit counts times small sizes: no overflow */
+	const uint64_t sizes[6] = {
+		sizeof(*h),
+		(uint64_t)h->n_rules * sizeof(struct cgh_cache_rule),
+		(uint64_t)h->n_refs * sizeof(struct cgh_cache_str),
+		(uint64_t)h->n_uids * sizeof(struct cgh_uid_range),
+		(uint64_t)h->n_values * sizeof(uint64_t),
+		((uint64_t)h->n_users + h->n_groups) * sizeof(struct cgh_cache_index),
+	};
+	uint64_t end = 0;
+
+	for (int i = 0; i < 6; i++) {
+		end += sizes[i];
+		at[i] = (size_t)end;	/* meaningful once end is known to be small */
+	}
+	return end + (((uint64_t)h->n_postings * sizeof(uint32_t) + 7) & ~(uint64_t)7) +
+	       h->pool_len;
 }
 
 static int encode_with(const struct cgh_config *cfg, const struct cgh_cache_key *key,
 		       struct writer *w, unsigned char **out, size_t *len)
 {
 	struct cgh_cache_header h = { .version = CGH_CACHE_VERSION, .layout = CGH_CACHE_LAYOUT };
-	size_t at[6], size;
+	size_t at[6];
+	uint64_t size;
 
 	put_config(w, cfg, &h);
 	memcpy(h.magic, CGH_CACHE_MAGIC, sizeof(h.magic));

@@ -580,16 +580,24 @@ static uint64_t count_procs(const struct cgh_fs *fs, const char *dir)
 	return n;
 }
 
-void cgh_fs_stats(const struct cgh_fs *fs, const char *dir, struct cgh_stats *st)
+void cgh_fs_stats_brief(const struct cgh_fs *fs, const char *dir, struct cgh_stats *st)
 {
-	st->memory_current = cgh_fs_read_number(fs, dir, "memory.current");
+	*st = (struct cgh_stats){ .memory_current = CGH_UNKNOWN, .pids_current = CGH_UNKNOWN,
+				  .pids_max = CGH_UNKNOWN, .cpu_max_quota = CGH_UNKNOWN,
+				  .cpu_max_period = CGH_UNKNOWN };
 	st->memory_peak = cgh_fs_read_number(fs, dir, "memory.peak");
 	st->memory_max = cgh_fs_read_number(fs, dir, "memory.max");
-	st->pids_current = cgh_fs_read_number(fs, dir, "pids.current");
-	st->pids_max = cgh_fs_read_number(fs, dir, "pids.max");
 	st->cpu_usage_usec = cgh_fs_read_keyed(fs, dir, "cpu.stat", "usage_usec");
 	read_memory_events(fs, dir, st);
 	st->procs = count_procs(fs, dir);
+}
+
+void cgh_fs_stats(const struct cgh_fs *fs, const char *dir, struct cgh_stats *st)
+{
+	cgh_fs_stats_brief(fs, dir, st);
+	st->memory_current = cgh_fs_read_number(fs, dir, "memory.current");
+	st->pids_current = cgh_fs_read_number(fs, dir, "pids.current");
+	st->pids_max = cgh_fs_read_number(fs, dir, "pids.max");
 	read_cpu_max(fs, dir, st);
 }
 

@@ -64,7 +64,7 @@ static int gc_leaf(void *arg, const char *name)
 	snprintf(leaf, sizeof(leaf), "%s/%.80s", w->user_dir, name);
 	if (cgh_fs_populated(w->fs, leaf, &populated, NULL) < 0 || populated)
 		return 0;
-	cgh_fs_stats(w->fs, leaf, &st);
+	cgh_fs_stats_brief(w->fs, leaf, &st);
 	if (cgh_fs_rmdir(w->fs, leaf, NULL) < 0)
 		return 0;
 	cgh_stats_describe(&st, figures, sizeof(figures));
@@ -189,16 +189,18 @@ static void record_rule(const struct cgh_fs *fs, const struct cgh_session *s,
 		cgh_logf(log, LOG_NOTICE, "rule name not recorded: %s", why.msg);
 }
 
-/* Under the shared lock: everything from the user directory to the move. */
+/* Under the shared lock: everything from the user directory to the move.
+ * ready: the user directory had the controllers when herd looked (then so
+ * had base and root); a collection since may have removed it. */
 static int build_leaf(const struct cgh_fs *fs, struct cgh_session *s,
-		      const struct cgh_decision *d, unsigned needed, struct progress *p,
-		      const struct cgh_log *log, struct cgh_error *err)
+		      const struct cgh_decision *d, unsigned needed, bool ready,
+		      struct progress *p, const struct cgh_log *log, struct cgh_error *err)
 {
-	int r = cgh_fs_enable(fs, s->base, needed, err);
+	int r = ready ? 0 : cgh_fs_enable(fs, s->base, needed, err);
 
 	if (r == 0)
 		r = make_dir(fs, s->user_dir, &p->made_user, err);
-	if (r == 0)
+	if (r == 0 && (!ready || p->made_user))
 		r = cgh_fs_enable(fs, s->user_dir, needed, err);
 	if (r == 0)
 		r = cgh_fs_write_limits(fs, s->user_dir, &d->user, err);
@@ -271,9 +273,25 @@ static void collect(const struct cgh_fs *fs, const struct cgh_session *s,
 	uint64_t now = cgh_boottime_s(), last = cgh_fs_gc_stamp(fs, s->base);
 	bool whole = last == 0 || now < last || now - last >= CGH_GC_INTERVAL_S;
 	const char *user = strrchr(s->user_dir, '/') + 1;
+	uint64_t leaves;
 
+	if (!whole) {	/* no leaf (or no directory): nothing of the user's to walk */
+		leaves = cgh_fs_read_keyed(fs, s->user_dir, "cgroup.stat", "nr_descendants");
+		if (leaves == 0 || leaves == CGH_UNKNOWN)
+			return;
+	}
 	if (gc_walk(fs, s->base, whole ? NULL : user, log, &gc_err) < 0)
 		cgh_logf(log, LOG_WARNING, "collecting dead sessions: %s", gc_err.msg);
+}
+
+/* Whether the user's directory is there with the needed controllers
+ * enabled (a live session of the user's made it so): then the root and
+ * base need no look. */
+static bool user_dir_ready(const struct cgh_fs *fs, const struct cgh_session *s, unsigned needed)
+{
+	unsigned on = 0;
+
+	return cgh_fs_enabled(fs, s->user_dir, &on, NULL) == 0 && (needed & ~on) == 0;
 }
 
 static int herd(const struct cgh_fs *fs, struct cgh_session *s, const struct cgh_decision *d,
@@ -281,10 +299,11 @@ static int herd(const struct cgh_fs *fs, struct cgh_session *s, const struct cgh
 {
 	unsigned needed = cgh_limits_controllers(&d->session) | cgh_limits_controllers(&d->user);
 	struct progress p = { 0 };
+	bool ready = user_dir_ready(fs, s, needed);
 	int lockfd = -1;
-	int r = enable_at_root(fs, needed, err);
+	int r = ready ? 0 : enable_at_root(fs, needed, err);
 
-	if (r == 0)
+	if (r == 0 && !ready)
 		r = make_dir(fs, s->base, &p.made_base, err);
 	if (r == 0)
 		collect(fs, s, env->log);
@@ -297,7 +316,7 @@ static int herd(const struct cgh_fs *fs, struct cgh_session *s, const struct cgh
 			r = lockfd;
 	}
 	if (r == 0)
-		r = build_leaf(fs, s, d, needed, &p, env->log, err);
+		r = build_leaf(fs, s, d, needed, ready, &p, env->log, err);
 	if (r < 0)
 		roll_back(fs, s, &p);
 	cgh_fs_unlock(lockfd);
@@ -541,13 +560,13 @@ int cgh_session_close(const struct cgh_session *s, const struct cgh_env *env,
 	if (r < 0)
 		return r;
 	if (s->systemd) {	/* the scope is systemd's: it ends and removes it */
-		cgh_fs_stats(&fs, s->leaf, &st);
+		cgh_fs_stats_brief(&fs, s->leaf, &st);
 		outcome = "left_to_systemd";
 		goto report;
 	}
 	lockfd = cgh_fs_lock(&fs, s->base, false, CGH_LOCK_TIMEOUT_MS, NULL);
 	r = move_out(&fs, s, env->log, err);
-	cgh_fs_stats(&fs, s->leaf, &st);
+	cgh_fs_stats_brief(&fs, s->leaf, &st);
 	if (r == 0)
 		r = end_leaf(&fs, s, st.procs, &outcome, err);
 	cgh_fs_unlock(lockfd);

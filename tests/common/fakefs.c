@@ -15,6 +15,7 @@ static const struct { const char *name, *text; } control_files[] = {
 	{ "cgroup.procs", "" },
 	{ "cgroup.events", "populated 0\nfrozen 0\n" },
 	{ "cgroup.controllers", "cpu memory pids\n" },
+	{ "cgroup.stat", "nr_descendants 0\nnr_dying_descendants 0\n" },
 	{ "cgroup.subtree_control", "" },
 	{ "cgroup.kill", "" },
 	{ "memory.max", "max\n" },
@@ -180,6 +181,77 @@ static void dir_of(const char *path, char *out, size_t len)
 	snprintf(out, len, "%.*s", (int)n, path);
 }
 
+/* How many cgroups are below the directory fd (closed). */
+static unsigned count_descendants(int fd)
+{
+	DIR *d = fdopendir(fd);
+	struct dirent *de;
+	unsigned n = 0;
+
+	if (d == NULL) {
+		close(fd);
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL) {
+		int sub;
+
+		if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		n += 1 + (sub >= 0 ? count_descendants(sub) : 0);
+	}
+	closedir(d);
+	return n;
+}
+
+/* Like the kernel's: cgroup.stat says how many cgroups are below. */
+static void refresh_stat(int at, const char *path)
+{
+	char dir[PATH_MAX], text[64];
+	int fd;
+
+	if (!ends_with(path, "cgroup.stat"))
+		return;
+	dir_of(path, dir, sizeof(dir));
+	fd = openat(at, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	snprintf(text, sizeof(text), "nr_descendants %u\nnr_dying_descendants 0\n",
+		 count_descendants(fd));
+	put_at(at, path, text);
+}
+
+/* Like the kernel: "+cpu -pids" changes the set, which reads back as the
+ * names in the kernel's order, without signs. */
+static int apply_controllers(int at, const char *path, const char *change)
+{
+	static const char *const order[] = { "cpu", "memory", "pids" };
+	char now[256] = "", word[32], out[256] = "";
+	bool on[3];
+	int fd = openat(at, path, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		ssize_t n = read(fd, now, sizeof(now) - 1);
+		now[n > 0 ? n : 0] = '\0';
+		close(fd);
+	}
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(word, sizeof(word), "%s", order[i]);
+		on[i] = strstr(now, word) != NULL;
+	}
+	for (const char *p = change; sscanf(p, " %31s", word) == 1; p = strstr(p, word) + strlen(word))
+		for (size_t i = 0; i < 3; i++)
+			if (strcmp(word + 1, order[i]) == 0)
+				on[i] = word[0] == '+';
+	for (size_t i = 0; i < 3; i++)
+		if (on[i])
+			snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s",
+				 out[0] ? " " : "", order[i]);
+	strcat(out, "\n");
+	return put_at(at, path, out);
+}
+
 static int fake_openat(int at, const char *path, int flags)
 {
 	int r = injected("read", path);
@@ -189,6 +261,7 @@ static int fake_openat(int at, const char *path, int flags)
 		record("read", path);
 	if (r < 0)
 		return r;
+	refresh_stat(at, path);
 	fd = openat(at, path, flags | O_CLOEXEC | O_NOFOLLOW);
 	return fd < 0 ? -errno : fd;
 }
@@ -277,6 +350,8 @@ static int fake_write_file(int at, const char *path, const char *text)
 	dir_of(path, dir, sizeof(dir));
 	if (ends_with(path, "/cgroup.procs"))
 		move_pid(at, dir, atoi(text));
+	else if (ends_with(path, "cgroup.subtree_control"))
+		r = apply_controllers(at, path, text);
 	else if (ends_with(path, "/cgroup.kill"))
 		kill_all(at, dir);
 	else

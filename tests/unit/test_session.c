@@ -87,9 +87,9 @@ static void test_open_builds_the_leaf(void **state)
 	assert_file(f, "cgherd/user-1000/session-4242/memory.oom.group", "1");
 	assert_file(f, "cgherd/user-1000/memory.max", "1073741824");
 	assert_file(f, "cgherd/user-1000/memory.oom.group", "0");
-	assert_file(f, "cgroup.subtree_control", "+cpu +memory +pids");
-	assert_file(f, "cgherd/cgroup.subtree_control", "+cpu +memory +pids");
-	assert_file(f, "cgherd/user-1000/cgroup.subtree_control", "+cpu +memory +pids");
+	assert_file(f, "cgroup.subtree_control", "cpu memory pids");
+	assert_file(f, "cgherd/cgroup.subtree_control", "cpu memory pids");
+	assert_file(f, "cgherd/user-1000/cgroup.subtree_control", "cpu memory pids");
 	assert_file(f, "cgherd/user-1000/session-4242/cgroup.procs", "4242");
 	assert_file(f, "cgherd/user-1000/session-4242/cgroup.events", "populated 1");
 	assert_string_equal(fake_where(OPENER), "/cgherd/user-1000/session-4242");
@@ -261,6 +261,54 @@ static int gc_now(struct session_fixture *f)
 	r = cgh_gc(&fs, "cgherd", &f->sink, &err);
 	cgh_fs_close(&fs);
 	return r;
+}
+
+/* A second session of a user finds the user directory with the
+ * controllers enabled: no look at the root and base, limits written as
+ * always. */
+static void test_next_login_finds_the_user_dir_ready(void **state)
+{
+	struct session_fixture *f = *state;
+	struct cgh_session *a = open_ok(f, f->alice), *b = NULL;
+	struct cgh_error err = { 0 };
+
+	fake_put(f->root, "cgherd/user-1000/memory.max", "max\n");
+	fake.n_log = 0;
+	assert_int_equal(cgh_session_open(f->cfg, f->alice, "sshd", OPENER + 1, &f->env, &b, &err), 0);
+	assert_int_equal(fake_logged("read ./cgroup.subtree_control"), -1);
+	assert_int_equal(fake_logged("read cgherd/cgroup.subtree_control"), -1);
+	assert_int_equal(fake_logged("write cgherd/user-1000/cgroup.subtree_control"), -1);
+	assert_file(f, "cgherd/user-1000/memory.max", "1073741824");
+	assert_file(f, "cgherd/user-1000/session-4243/memory.max", "524288000");
+	free(a);
+	free(b);
+}
+
+/* The user directory looked ready (a session of the user's was there),
+ * then the login's own collection (a whole walk: the stamp is old) removed
+ * it with that session's dead leaf before the lock: it is made again, with
+ * its controllers. */
+static void test_user_dir_collected_before_the_lock(void **state)
+{
+	struct session_fixture *f = *state;
+	struct cgh_session *a = open_ok(f, f->alice), *b = NULL;
+	struct cgh_error err = { 0 };
+	char stamp[32];
+
+	fake_put(f->root, "cgherd/user-1000/session-4242/cgroup.procs", "");
+	fake_put(f->root, "cgherd/user-1000/session-4242/cgroup.events", "populated 0\n");
+	snprintf(stamp, sizeof(stamp), "%llu",
+		 (unsigned long long)(cgh_boottime_s() - CGH_GC_INTERVAL_S));
+	fake_put(f->root, "cgherd/.xattr-" CGH_GC_XATTR, stamp);
+	fake.n_log = 0;
+	assert_int_equal(cgh_session_open(f->cfg, f->alice, "sshd", OPENER + 1, &f->env, &b, &err), 0);
+	assert_true(fake_logged("read cgherd/user-1000/cgroup.subtree_control") <
+		    fake_logged("rmdir cgherd/user-1000"));
+	assert_true(fake_logged("rmdir cgherd/user-1000") < fake_logged("mkdir cgherd/user-1000"));
+	assert_file(f, "cgherd/user-1000/cgroup.subtree_control", "cpu memory pids");
+	assert_file(f, "cgherd/user-1000/session-4243/memory.max", "524288000");
+	free(a);
+	free(b);
 }
 
 static void test_close_keeps_leftovers_without_kill(void **state)
@@ -502,7 +550,7 @@ static void test_oom_group_false_without_memory(void **state)
 	s = open_ok(f, f->alice);
 	assert_int_equal(fake_logged("write cgherd/user-1000/session-4242/memory.oom.group"), -1);
 	assert_file(f, "cgherd/user-1000/session-4242/pids.max", "5");
-	assert_file(f, "cgroup.subtree_control", "+pids");
+	assert_file(f, "cgroup.subtree_control", "pids");
 	free(s);
 }
 
@@ -720,6 +768,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_not_cgroup2, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_second_session_gets_its_own_leaf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_removes_everything, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_next_login_finds_the_user_dir_ready, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_user_dir_collected_before_the_lock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_keeps_leftovers_without_kill, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_keeps_user_dir_for_other_sessions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_after_collection, setup, teardown),
