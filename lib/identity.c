@@ -6,10 +6,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgh_group_file.h"
 #include "cgh_identity.h"
 
 #define NSS_BUF_START 1024
 #define NSS_BUF_MAX (1 << 20)
+#define GROUP_FILE_MIN 8	/* fewer gids: a lookup each costs no more */
 
 static int check_name(const char *name, struct cgh_error *err)
 {
@@ -119,11 +121,29 @@ static int add_group(struct cgh_identity *id, const char *name)
 	return 0;
 }
 
+/* The names of many gids from one read of /etc/group, where NSS would read
+ * it first (cgh_group_file.h); NULL, or NULLs, where it cannot say. */
+static char **names_from_group_file(const gid_t *gids, int n)
+{
+	char **names;
+
+	if (n < GROUP_FILE_MIN || !cgh_nss_files_first_at(CGH_NSSWITCH_CONF, "group"))
+		return NULL;
+	names = calloc((size_t)n, sizeof(*names));
+	if (names != NULL && cgh_group_file_names(CGH_GROUP_FILE, gids, (size_t)n, names) < 0)
+		for (int i = 0; i < n; i++) {	/* every gid by NSS, as usual */
+			free(names[i]);
+			names[i] = NULL;
+		}
+	return names;
+}
+
 /* Every group of the user, by gid. */
 static int group_names(struct cgh_identity *id, const gid_t *gids, int n, struct cgh_error *err)
 {
 	size_t len = NSS_BUF_START;
 	char *buf = malloc(len);
+	char **known = names_from_group_file(gids, n);
 	int r = 0;
 
 	id->groups = calloc((size_t)n + 1, sizeof(*id->groups));
@@ -133,6 +153,12 @@ static int group_names(struct cgh_identity *id, const gid_t *gids, int n, struct
 	}
 	for (int i = 0; i < n && r == 0; i++) {
 		struct group gr, *found = NULL;
+
+		if (known != NULL && known[i] != NULL) {
+			id->groups[id->n_groups++] = known[i];
+			known[i] = NULL;
+			continue;
+		}
 		r = get_group(NULL, gids[i], &buf, &len, &gr, &found);
 		if (r == 0 && found != NULL)
 			r = add_group(id, gr.gr_name);
@@ -140,6 +166,9 @@ static int group_names(struct cgh_identity *id, const gid_t *gids, int n, struct
 			cgh_fail(err, -r, "looking up group %u", (unsigned)gids[i]);
 	}
 done:
+	for (int i = 0; known != NULL && i < n; i++)
+		free(known[i]);
+	free(known);
 	free(buf);
 	return r;
 }
