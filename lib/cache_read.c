@@ -157,6 +157,12 @@ static struct cgh_cache_rule rule_record(const struct cgh_cache_image *img, uint
 	return cr;
 }
 
+/* How many strings a rule's match lists hold. */
+static size_t list_refs(const struct cgh_cache_rule *cr)
+{
+	return (size_t)cr->users.n + cr->groups.n + cr->services.n;
+}
+
 /* What rule i needs in the arena: pointers for its lists, uid ranges. */
 static int rule_needs(const struct cgh_cache_image *img, uint32_t i, size_t *ptrs, size_t *uids)
 {
@@ -166,7 +172,7 @@ static int rule_needs(const struct cgh_cache_image *img, uint32_t i, size_t *ptr
 	if (!list_ok(cr.users, refs) || !list_ok(cr.groups, refs) || !list_ok(cr.services, refs) ||
 	    !list_ok(cr.uids, img->h.n_uids))
 		return -EINVAL;
-	*ptrs += (size_t)cr.users.n + cr.groups.n + cr.services.n;
+	*ptrs += list_refs(&cr);
 	*uids += cr.uids.n;
 	return 0;
 }
@@ -188,7 +194,7 @@ static int rule_at(const struct cgh_cache_image *img, uint32_t i, struct cgh_rul
 	    strlist_at(img, cr.groups, *ptrs + cr.users.n, &m->groups) < 0 ||
 	    strlist_at(img, cr.services, *ptrs + cr.users.n + cr.groups.n, &m->services) < 0)
 		return ODD(err, "rules[%u]: match list out of bounds", i);
-	*ptrs += (size_t)cr.users.n + cr.groups.n + cr.services.n;
+	*ptrs += list_refs(&cr);
 	memcpy(*uids, img->buf + img->uids_at + (size_t)cr.uids.first * sizeof(**uids),
 	       (size_t)cr.uids.n * sizeof(**uids));
 	for (uint32_t k = 0; k < cr.uids.n; k++)
@@ -311,6 +317,13 @@ static void commit(struct cgh_config *cfg, struct cgh_config *stage)
 	cfg->arena = stage->arena;
 }
 
+/* A config as the loader makes it before reading the file: no rules, no
+ * on_oom, no image. */
+static bool is_fresh(const struct cgh_config *cfg)
+{
+	return cfg->n_rules == 0 && cfg->watch.on_oom == NULL && cfg->image == NULL;
+}
+
 /* img's header and top level into cfg, whose image it becomes (the caller
  * hands it over, cfg->image = img, after a success). */
 static int image_into(struct cgh_cache_image *img, const struct cgh_cache_key *key,
@@ -320,7 +333,7 @@ static int image_into(struct cgh_cache_image *img, const struct cgh_cache_key *k
 	char *root = NULL, *base = NULL;	/* strdup'd: module arguments may replace them */
 	int r = 0;
 
-	if (cfg->n_rules != 0 || cfg->watch.on_oom != NULL || cfg->image != NULL)
+	if (!is_fresh(cfg))
 		r = cgh_fail_msg(err, EINVAL, "not a fresh config");
 	if (r == 0)
 		r = check_header(img, key, err);
@@ -367,6 +380,11 @@ static int index_find(const struct cgh_cache_image *img, uint32_t lo, uint32_t h
 	return -ENOENT;
 }
 
+static void set_bit(uint64_t *bits, uint32_t i)
+{
+	bits[i / 64] |= 1ull << (i % 64);
+}
+
 /* The rules of postings l into the bitmap; -EINVAL. */
 static int mark(const struct cgh_cache_image *img, struct cgh_cache_list l, uint64_t *bits)
 {
@@ -378,7 +396,7 @@ static int mark(const struct cgh_cache_image *img, struct cgh_cache_list l, uint
 		memcpy(&rule, img->buf + img->postings_at + (size_t)(l.first + i) * 4, 4);
 		if (rule >= img->h.n_rules)
 			return -EINVAL;
-		bits[rule / 64] |= 1ull << (rule % 64);
+		set_bit(bits, rule);
 	}
 	return 0;
 }
@@ -404,7 +422,7 @@ static int candidates(const struct cgh_cache_image *img, const struct cgh_identi
 
 	if (id == NULL) {
 		for (uint32_t i = 0; i < h->n_rules; i++)
-			bits[i / 64] |= 1ull << (i % 64);
+			set_bit(bits, i);
 		return 0;
 	}
 	r = mark_name(img, 0, users, id->user, bits);
@@ -572,7 +590,7 @@ int cgh_cache_decode(const void *buf, size_t len, const struct cgh_cache_key *ke
 
 	if (stage == NULL)
 		return cgh_fail(err, ENOMEM, "cannot load");
-	if (cfg->n_rules != 0 || cfg->watch.on_oom != NULL || cfg->image != NULL)
+	if (!is_fresh(cfg))
 		r = cgh_fail_msg(err, EINVAL, "not a fresh config");
 	else
 		r = cgh_cache_open(buf, len, key, stage, err);
@@ -581,15 +599,9 @@ int cgh_cache_decode(const void *buf, size_t len, const struct cgh_cache_key *ke
 	if (r == 0) {
 		commit(cfg, stage);
 		cfg->image = stage->image;
-		stage->cgroup_root = stage->base = NULL;
-		stage->arena = NULL;
-		stage->image = NULL;
+		*stage = (struct cgh_config){ 0 };	/* all of it is cfg's now */
 	}
-	free(stage->cgroup_root);
-	free(stage->base);
-	free(stage->arena);
-	cgh_cache_image_free(stage->image);
-	free(stage);
+	cgh_config_free(stage);
 	return r;
 }
 

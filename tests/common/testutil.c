@@ -71,15 +71,3 @@ struct cgh_identity *make_identity(const char *name, unsigned uid, const char *c
 	cgh_identity_sort_groups(id);
 	return id;
 }
-
-size_t cache_index_at(const struct cgh_cache_header *h)
-{
-	return sizeof(*h) + h->n_rules * sizeof(struct cgh_cache_rule) +
-	       h->n_refs * sizeof(struct cgh_cache_str) + h->n_uids * sizeof(struct cgh_uid_range) +
-	       h->n_values * sizeof(uint64_t);
-}
-
-size_t cache_postings_at(const struct cgh_cache_header *h)
-{
-	return cache_index_at(h) + ((size_t)h->n_users + h->n_groups) * sizeof(struct cgh_cache_index);
-}

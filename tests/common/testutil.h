@@ -3,7 +3,6 @@
 #define TESTUTIL_H
 
 #include "cgh_config.h"
-#include "cgh_config_cache.h"
 #include "cgh_identity.h"
 #include "cgh_log.h"
 
@@ -22,9 +21,5 @@ struct cgh_config *config_from_text(const char *text, const char *root);
 
 /* An identity built by hand: name, uid, and a NULL-terminated group list. */
 struct cgh_identity *make_identity(const char *name, unsigned uid, const char *const *groups);
-
-/* Where a cache image with header h has its index and its postings. */
-size_t cache_index_at(const struct cgh_cache_header *h);
-size_t cache_postings_at(const struct cgh_cache_header *h);
 
 #endif

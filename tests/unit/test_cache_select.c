@@ -17,7 +17,6 @@
 #include "cgh_config.h"
 #include "cgh_config_cache.h"
 #include "cgh_match.h"
-#include "testutil.h"
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 #define PHYS (8ull << 30)
@@ -218,9 +217,12 @@ static struct sections sections_of(const unsigned char *image)
 {
 	struct sections s;
 
+	size_t at[6];
+
 	memcpy(&s.h, image, sizeof(s.h));
-	s.index_at = cache_index_at(&s.h);
-	s.postings_at = cache_postings_at(&s.h);
+	cgh_cache_sections(&s.h, at);
+	s.index_at = at[4];
+	s.postings_at = at[5];
 	return s;
 }
 

@@ -620,16 +620,18 @@ struct image {
 
 static void image_open(struct image *im, unsigned char *buf, size_t len)
 {
+	size_t at[6];
+
 	im->buf = buf;
 	im->len = len;
 	memcpy(&im->h, buf, HDR);
-	im->rules_at = HDR;
-	im->refs_at = im->rules_at + im->h.n_rules * sizeof(struct cgh_cache_rule);
-	im->uids_at = im->refs_at + im->h.n_refs * sizeof(struct cgh_cache_str);
-	im->values_at = im->uids_at + im->h.n_uids * sizeof(struct cgh_uid_range);
-	im->index_at = im->values_at + im->h.n_values * sizeof(uint64_t);
-	im->postings_at = im->index_at + (im->h.n_users + im->h.n_groups) *
-					     sizeof(struct cgh_cache_index);
+	assert_int_equal(cgh_cache_sections(&im->h, at), len);
+	im->rules_at = at[0];
+	im->refs_at = at[1];
+	im->uids_at = at[2];
+	im->values_at = at[3];
+	im->index_at = at[4];
+	im->postings_at = at[5];
 }
 
 static struct cgh_cache_rule *rule0(struct image *im)
