@@ -19,8 +19,16 @@ WARN      := -Wall -Wextra -Wformat=2 -Wshadow -Wmissing-prototypes -Wstrict-pro
 	     -Wpointer-arith -Wcast-qual -Wwrite-strings -Wundef -Wvla
 HARDEN    := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIC
 CFLAGS    ?= -O2 -g
+# Sources and headers by folder (doc/DESIGN.md, "Source tree"): every .c
+# under lib/ goes into the library, every folder under include/ is on the
+# include path (a header private to one product sits beside its code and is
+# included by its own folder only), so a new file needs no edit here.
+LIB_SRC   := $(sort $(shell find lib -name '*.c'))
+INC_DIRS  := $(sort $(shell find include -type d))
+INC_FLAGS := $(addprefix -I,$(INC_DIRS))
+HEADERS   := $(sort $(shell find include lib -name '*.h'))
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DCGHERD_VERSION=\"$(VERSION)\" $(WARN) $(HARDEN) \
-	      -Iinclude $(CFLAGS) $(EXTRA_CFLAGS)
+	      $(INC_FLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
 LDHARDEN  := -Wl,-z,relro -Wl,-z,now -Wl,--as-needed
 LIBS      := -lconfig
 # The systemd backend needs libsystemd's sd-bus (its headers at build time;
@@ -32,14 +40,13 @@ ALL_CFLAGS += -DCGH_HAVE_SYSTEMD
 LIBS       += -ldl
 endif
 
-LIB_SRC   := $(wildcard lib/*.c)
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 MODULE    := $(BUILD)/pam_cgherd.so
 CLI       := $(BUILD)/cgherd
 
 all: $(MODULE) $(CLI)
 
-$(BUILD)/obj/%.o: %.c $(wildcard include/*.h)
+$(BUILD)/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -100,7 +107,7 @@ LINT_SRC := $(LIB_SRC) pam_module/pam_cgherd.c cli/cgherd.c
 LINT_DEFS := -D_GNU_SOURCE $(if $(filter yes,$(WITH_SYSTEMD)),-DCGH_HAVE_SYSTEMD)
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
-		--std=c11 $(LINT_DEFS) -Iinclude $(LINT_SRC)
-	clang-tidy --quiet $(LINT_SRC) -- -std=c11 $(LINT_DEFS) -Iinclude -DCGHERD_VERSION=\"$(VERSION)\"
+		--std=c11 $(LINT_DEFS) $(INC_FLAGS) $(LINT_SRC)
+	clang-tidy --quiet $(LINT_SRC) -- -std=c11 $(LINT_DEFS) $(INC_FLAGS) -DCGHERD_VERSION=\"$(VERSION)\"
 
 .PHONY: lint

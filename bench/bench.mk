@@ -8,11 +8,11 @@
 BUILD ?= build
 CC ?= cc
 BENCH_DIR := $(BUILD)/bench
-BENCH_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Iinclude
+BENCH_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra $(INC_FLAGS)
 # the libraries libcgherd.a needs, as the top-level Makefile says (LIBS)
 BENCH_LIBS = -lpam $(if $(LIBS),$(LIBS),-lconfig)
 
-$(BENCH_DIR)/microbench: bench/microbench.c $(BUILD)/libcgherd.a $(wildcard include/*.h)
+$(BENCH_DIR)/microbench: bench/microbench.c $(BUILD)/libcgherd.a $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -o $@ $< $(BUILD)/libcgherd.a $(BENCH_LIBS)
 
@@ -24,7 +24,7 @@ $(BENCH_DIR)/logins: bench/logins.c
 # built without it, as the extra stack "cgherd_nosd": what loading libsystemd
 # costs a login.
 BENCH_NOSD := $(if $(filter yes,$(WITH_SYSTEMD)),$(BENCH_DIR)/nosd/pam_cgherd.so)
-$(BENCH_DIR)/nosd/pam_cgherd.so: $(LIB_SRC) pam_module/pam_cgherd.c $(wildcard include/*.h)
+$(BENCH_DIR)/nosd/pam_cgherd.so: $(LIB_SRC) pam_module/pam_cgherd.c $(HEADERS)
 	$(MAKE) --no-print-directory BUILD=$(BENCH_DIR)/nosd WITH_SYSTEMD= $@
 
 bench: $(BUILD)/pam_cgherd.so $(BUILD)/cgherd $(BUILD)/vm/hog $(BENCH_DIR)/microbench $(BENCH_DIR)/logins $(BENCH_NOSD)

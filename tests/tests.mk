@@ -14,7 +14,7 @@ $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(TEST_COMMON_OBJ) $(BUI
 	$(CC) -o $@ $^ $(LDHARDEN) $(EXTRA_LDFLAGS) -lcmocka $(LIBS)
 
 # The module built against the emulated cgroupfs of tests/common/fakefs.c.
-$(BUILD)/obj/pam_module/pam_cgherd_fake.o: pam_module/pam_cgherd.c $(wildcard include/*.h)
+$(BUILD)/obj/pam_module/pam_cgherd_fake.o: pam_module/pam_cgherd.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DCGHERD_TEST_SYS -c -o $@ $<
 
@@ -68,7 +68,7 @@ FUZZ_BUILD   := $(BUILD)/fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_TARGETS := value config cache
 
-$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(wildcard include/*.h)
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(HEADERS)
 	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang \
 		EXTRA_CFLAGS="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" $(FUZZ_BUILD)/libcgherd.a
 	clang $(ALL_CFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< $(FUZZ_BUILD)/libcgherd.a $(LIBS)

@@ -21,8 +21,8 @@ backports)
 	echo "usage: $0 [stable|backports]" >&2
 	exit 2 ;;
 esac
-oom_policy=$(sed -n 's/^#define CGH_SYSTEMD_OOM_POLICY_VERSION \([0-9]*\).*/\1/p' "$here/../../include/cgh_systemd.h")
-[ -n "$oom_policy" ] || { echo "run.sh: no CGH_SYSTEMD_OOM_POLICY_VERSION in include/cgh_systemd.h" >&2; exit 1; }
+oom_policy=$(sed -n 's/^#define CGH_SYSTEMD_OOM_POLICY_VERSION \([0-9]*\).*/\1/p' "$here/../../include/systemd/cgh_systemd.h")
+[ -n "$oom_policy" ] || { echo "run.sh: no CGH_SYSTEMD_OOM_POLICY_VERSION in include/systemd/cgh_systemd.h" >&2; exit 1; }
 only=${VM_SYSTEMD_SCENARIOS:-}
 mkdir -p "$dir"
 t0=$(date +%s)
