@@ -1,5 +1,9 @@
-/* The compiled cache of cgherd.conf (lib/config_cache.c) and the loader
- * that uses it (cgh_config_load_cached, lib/config.c).
+/* The compiled cache of cgherd.conf (lib/cache/) and the loader that uses
+ * it (cgh_config_load_cached).  The module and the CLI do not use this
+ * header: the module's loader is cgh_config_for_user
+ * (cgh_config_for_user.h), which is the only user of the lazy state below
+ * (a config "pending" until cgh_config_select); the rest is for the cache's
+ * own files, its tests and the fuzzer.
  *
  * The module loads its configuration at every login.  With a cache
  * directory, the file is still opened and checked as by cgh_config_load;
@@ -43,12 +47,12 @@
 #include <stdint.h>
 
 #include "cgh_config.h"
+#include "cgh_config_for_user.h"
 #include "cgh_identity.h"
 #include "cgh_log.h"
 
 struct stat;
 
-#define CGH_CACHE_DIR "/run/cgherd"	/* the module's */
 #define CGH_CACHE_MAX_SIZE (64u << 20)
 #define CGH_CACHE_MAGIC "CGHCACHE"	/* 8 bytes, no NUL */
 #define CGH_CACHE_VERSION 2u
@@ -148,8 +152,8 @@ void cgh_cache_put(struct cgh_cache *c, const struct cgh_config *cfg);
 void cgh_cache_end(struct cgh_cache *c);
 
 /* The group names the rules match on, up to max of them in out; returns how
- * many there are in all (cgh_rule_group_names; for a config from the cache,
- * each name once, read from its index). */
+ * many there are in all (cgh_rule_group_names; for a config from the cache
+ * not selected yet, each name once, read from its index). */
 size_t cgh_config_group_names(const struct cgh_config *cfg, const char **out, size_t max);
 
 /* Whether cfg came from the cache and its rules are not selected yet. */
@@ -180,9 +184,14 @@ bool cgh_cache_settled(const struct stat *st);
 
 uint64_t cgh_cache_checksum(const void *data, size_t len);
 
-/* The offsets of the sections of an image with h's counts (rules, refs,
- * uids, values, index, postings), and the image's size (any counts). */
-uint64_t cgh_cache_sections(const struct cgh_cache_header *h, size_t at[6]);
+/* Where the sections of an image start, in bytes from its start. */
+struct cgh_cache_sections {
+	size_t rules, refs, uids, values, index, postings, pool;
+};
+
+/* The sections of an image with h's counts into *at, and the image's size
+ * (any counts: the offsets are meaningful once the size is known small). */
+uint64_t cgh_cache_sections(const struct cgh_cache_header *h, struct cgh_cache_sections *at);
 
 /* Writes key and the checksum into a cache image; -EINVAL if too short. */
 int cgh_cache_seal(void *buf, size_t len, const struct cgh_cache_key *key);
@@ -209,8 +218,5 @@ int cgh_cache_map(int fd, size_t len, const struct cgh_cache_key *key, struct cg
 /* cgh_cache_open, then every rule selected: the whole image checked. */
 int cgh_cache_decode(const void *buf, size_t len, const struct cgh_cache_key *key,
 		     struct cgh_config *cfg, struct cgh_error *err);
-
-/* Frees what cgh_config_free leaves to the cache: the image and its parts. */
-void cgh_cache_image_free(struct cgh_cache_image *img);
 
 #endif

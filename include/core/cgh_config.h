@@ -20,7 +20,17 @@ enum cgh_on_error { CGH_ON_ERROR_DENY, CGH_ON_ERROR_ALLOW };
 /* auto: systemd when the login is already in a logind session scope */
 enum cgh_backend { CGH_BACKEND_AUTO, CGH_BACKEND_CGROUPFS, CGH_BACKEND_SYSTEMD };
 
-struct cgh_cache_image;
+/* cgroup_root: an absolute path of at most CGH_CGROUP_ROOT_MAX - 1
+ * characters; base: one directory name of at most CGH_BASE_NAME_MAX. */
+#define CGH_CGROUP_ROOT_MAX 256
+#define CGH_BASE_NAME_MAX 64
+
+/* Who owns a config's rules and watch.on_oom when the loader did not make
+ * them (a config built by the cache: one block, strings in the mapped
+ * file); cgh_config_free calls release instead of freeing them. */
+struct cgh_config_store {
+	void (*release)(struct cgh_config_store *store);
+};
 
 struct cgh_strlist {
 	char **v;
@@ -80,9 +90,7 @@ struct cgh_config {
 	struct cgh_rule *rules;
 	size_t n_rules;
 	struct cgh_watch_config watch;
-	void *arena;	/* loaded from the cache: the selected rules and their
-			 * lists live in this one block, their strings in image */
-	struct cgh_cache_image *image;	/* loaded from the cache: the mapped file */
+	struct cgh_config_store *store;	/* NULL: the rules are the config's own */
 };
 
 /* Error lines, "FILE:LINE: setting: message", at most CGH_DIAG_MAX kept. */
@@ -110,6 +118,10 @@ void cgh_config_free(struct cgh_config *cfg);
 /* on_error as the arguments alone set it (deny unless on_error=allow), for
  * when the file cannot be loaded. */
 enum cgh_on_error cgh_args_on_error(int argc, const char **argv);
+
+/* The config file the arguments name (the last conf=PATH), else path,
+ * else CGH_DEFAULT_CONF. */
+const char *cgh_args_conf_path(const char *path, int argc, const char **argv);
 
 /* "debug" among the arguments. */
 bool cgh_args_debug(int argc, const char **argv);

@@ -50,14 +50,22 @@ struct cgh_session {
 
 enum cgh_open_result { CGH_HERDED = 0, CGH_IGNORED = 1 };
 
-/* Looks the user up as far as cfg's rules can ask: by the rules' group
- * names when there are few of them, so that a user in hundreds of groups
- * does not cost a lookup per group (cgh_identity_lookup_wanted). */
+/* Looks the user up as far as the rules can ask: by the n_wanted group
+ * names the rules name when there are at most CGH_WANTED_GROUPS_MAX of
+ * them (wanted holds them then), so that a user in hundreds of groups does
+ * not cost a lookup per group (cgh_identity_lookup_wanted); else every
+ * group of the user. */
+#define CGH_WANTED_GROUPS_MAX 64
+int cgh_session_lookup_user_by(const char *user, const char *const *wanted, size_t n_wanted,
+				struct cgh_identity **out, struct cgh_error *err);
+
+/* The same with the group names of cfg's rules (a parsed config: the CLI;
+ * the module's loader does this itself, cgh_config_for_user). */
 int cgh_session_lookup_user(const struct cgh_config *cfg, const char *user,
 			    struct cgh_identity **out, struct cgh_error *err);
 
-/* Decides (cfg: not pending, see cgh_config_select) and, for a herded session, builds the leaf and moves opener into
- * it.  Returns CGH_HERDED with *out, CGH_IGNORED, or -errno with err set and
+/* Decides (cfg as a loader returns it) and, for a herded session, builds
+ * the leaf and moves opener into it.  Returns CGH_HERDED with *out, CGH_IGNORED, or -errno with err set and
  * nothing of this call left in the tree. */
 int cgh_session_open(const struct cgh_config *cfg, const struct cgh_identity *id,
 		     const char *service, pid_t opener, const struct cgh_env *env,

@@ -2,7 +2,8 @@
  * top-level settings at load; then, for one user, the index looked up and
  * only the rules that can match built, in one allocation (the arena: rules,
  * list pointers, uid ranges; the strings stay in the image), handed over
- * only when every record read passed its checks. */
+ * only when every record read passed its checks.  The image is the
+ * config's store (struct cgh_config_store): cgh_config_free releases it. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,13 +17,15 @@
 /* ---- reader ----------------------------------------------------------- */
 
 struct cgh_cache_image {
+	struct cgh_config_store store;	/* first: a config's store is its image */
 	unsigned char *buf;
 	size_t len;
 	bool mapped;		/* else malloc'd */
 	bool selected;
 	struct cgh_cache_header h;
-	size_t rules_at, refs_at, uids_at, values_at, index_at, postings_at, pool_at;
+	struct cgh_cache_sections at;
 	char **on_oom;		/* NULL-terminated, or NULL */
+	void *arena;		/* the selected rules, their lists and uid ranges */
 };
 
 static void refuse(struct cgh_error *err, const char *fmt, ...) CGH_PRINTF(2, 3);
@@ -44,8 +47,6 @@ static int check_header(struct cgh_cache_image *img, const struct cgh_cache_key 
 			struct cgh_error *err)
 {
 	const struct cgh_cache_header *h = &img->h;
-	size_t at[6];
-
 	if (img->len < sizeof(*h) || img->len > CGH_CACHE_MAX_SIZE)
 		return ODD(err, "%zu bytes", img->len);
 	memcpy(&img->h, img->buf, sizeof(*h));
@@ -60,22 +61,15 @@ static int check_header(struct cgh_cache_image *img, const struct cgh_cache_key 
 	if (cgh_cache_checksum(img->buf + CGH_CACHE_CHECKED_FROM,
 			       sizeof(*h) - CGH_CACHE_CHECKED_FROM) != h->checksum)
 		return ODD(err, "checksum mismatch");
-	if (cgh_cache_sections(h, at) != img->len || h->pool_len == 0 || h->pool_len % 8 != 0)
+	if (cgh_cache_sections(h, &img->at) != img->len || h->pool_len == 0 || h->pool_len % 8 != 0)
 		return ODD(err, "counts and size disagree");
-	img->rules_at = at[0];
-	img->refs_at = at[1];
-	img->uids_at = at[2];
-	img->values_at = at[3];
-	img->index_at = at[4];
-	img->postings_at = at[5];
-	img->pool_at = img->len - h->pool_len;
 	return 0;
 }
 
 static int str_at(const struct cgh_cache_image *img, struct cgh_cache_str s, char **out)
 {
 	uint32_t pool = img->h.pool_len;
-	char *p = (char *)img->buf + img->pool_at;
+	char *p = (char *)img->buf + img->at.pool;
 
 	if (s.off >= pool || s.len >= pool - s.off || p[s.off + s.len] != '\0')
 		return -EINVAL;
@@ -97,7 +91,7 @@ static int strlist_at(const struct cgh_cache_image *img, struct cgh_cache_list l
 	for (uint32_t i = 0; i < l.n; i++) {
 		struct cgh_cache_str s;
 
-		memcpy(&s, img->buf + img->refs_at + (size_t)(l.first + i) * sizeof(s), sizeof(s));
+		memcpy(&s, img->buf + img->at.refs + (size_t)(l.first + i) * sizeof(s), sizeof(s));
 		if (str_at(img, s, &v[i]) < 0)
 			return -EINVAL;
 	}
@@ -135,7 +129,7 @@ static int limits_at(const struct cgh_cache_image *img, struct cgh_cache_limits 
 	if ((cl.set >> CGH_N_LIMITS) != 0 || cl.first > img->h.n_values ||
 	    n > img->h.n_values - cl.first)
 		return -EINVAL;
-	v = img->buf + img->values_at + (size_t)cl.first * 8;
+	v = img->buf + img->at.values + (size_t)cl.first * 8;
 	*out = (struct cgh_limits){ .set = cl.set };
 	if (cl.set & cpu)
 		memcpy(&out->cpu_period, v + (size_t)(n - 1) * 8, 8);
@@ -153,7 +147,7 @@ static struct cgh_cache_rule rule_record(const struct cgh_cache_image *img, uint
 {
 	struct cgh_cache_rule cr;
 
-	memcpy(&cr, img->buf + img->rules_at + (size_t)i * sizeof(cr), sizeof(cr));
+	memcpy(&cr, img->buf + img->at.rules + (size_t)i * sizeof(cr), sizeof(cr));
 	return cr;
 }
 
@@ -195,7 +189,7 @@ static int rule_at(const struct cgh_cache_image *img, uint32_t i, struct cgh_rul
 	    strlist_at(img, cr.services, *ptrs + cr.users.n + cr.groups.n, &m->services) < 0)
 		return ODD(err, "rules[%u]: match list out of bounds", i);
 	*ptrs += list_refs(&cr);
-	memcpy(*uids, img->buf + img->uids_at + (size_t)cr.uids.first * sizeof(**uids),
+	memcpy(*uids, img->buf + img->at.uids + (size_t)cr.uids.first * sizeof(**uids),
 	       (size_t)cr.uids.n * sizeof(**uids));
 	for (uint32_t k = 0; k < cr.uids.n; k++)
 		if ((*uids)[k].lo > (*uids)[k].hi || (*uids)[k].hi == UINT32_MAX)
@@ -285,7 +279,7 @@ static int top_at(struct cgh_cache_image *img, struct cgh_config *stage, struct 
 	return 0;
 }
 
-void cgh_cache_image_free(struct cgh_cache_image *img)
+static void image_free(struct cgh_cache_image *img)
 {
 	if (img == NULL)
 		return;
@@ -294,7 +288,21 @@ void cgh_cache_image_free(struct cgh_cache_image *img)
 	else
 		free(img->buf);
 	free(img->on_oom);
+	free(img->arena);
 	free(img);
+}
+
+static void image_release(struct cgh_config_store *store)
+{
+	image_free((struct cgh_cache_image *)(void *)store);
+}
+
+/* cfg's image, if it came from the cache. */
+static struct cgh_cache_image *image_of(const struct cgh_config *cfg)
+{
+	if (cfg->store == NULL || cfg->store->release != image_release)
+		return NULL;
+	return (struct cgh_cache_image *)(void *)cfg->store;
 }
 
 /* stage's settings into cfg; cannot fail. */
@@ -314,18 +322,17 @@ static void commit(struct cgh_config *cfg, struct cgh_config *stage)
 	cfg->rules = stage->rules;
 	cfg->n_rules = stage->n_rules;
 	cfg->watch = stage->watch;
-	cfg->arena = stage->arena;
 }
 
 /* A config as the loader makes it before reading the file: no rules, no
  * on_oom, no image. */
 static bool is_fresh(const struct cgh_config *cfg)
 {
-	return cfg->n_rules == 0 && cfg->watch.on_oom == NULL && cfg->image == NULL;
+	return cfg->n_rules == 0 && cfg->watch.on_oom == NULL && cfg->store == NULL;
 }
 
-/* img's header and top level into cfg, whose image it becomes (the caller
- * hands it over, cfg->image = img, after a success). */
+/* img's header and top level into cfg, whose store it becomes (the caller
+ * hands it over, cfg->store, after a success). */
 static int image_into(struct cgh_cache_image *img, const struct cgh_cache_key *key,
 		      struct cgh_config *cfg, struct cgh_error *err)
 {
@@ -366,7 +373,7 @@ static int index_find(const struct cgh_cache_image *img, uint32_t lo, uint32_t h
 		char *s;
 		int c;
 
-		memcpy(out, img->buf + img->index_at + (size_t)mid * sizeof(*out), sizeof(*out));
+		memcpy(out, img->buf + img->at.index + (size_t)mid * sizeof(*out), sizeof(*out));
 		if (str_at(img, out->name, &s) < 0)
 			return -EINVAL;
 		c = strcmp(name, s);
@@ -393,7 +400,7 @@ static int mark(const struct cgh_cache_image *img, struct cgh_cache_list l, uint
 	for (uint32_t i = 0; i < l.n; i++) {
 		uint32_t rule;
 
-		memcpy(&rule, img->buf + img->postings_at + (size_t)(l.first + i) * 4, 4);
+		memcpy(&rule, img->buf + img->at.postings + (size_t)(l.first + i) * 4, 4);
 		if (rule >= img->h.n_rules)
 			return -EINVAL;
 		set_bit(bits, rule);
@@ -448,9 +455,10 @@ static bool next_marked(const uint64_t *bits, uint32_t n_rules, uint32_t *i)
 	return false;
 }
 
-/* The marked rules into one arena: rules, then list pointers, then uids. */
+/* The marked rules into one arena (stage->rules is its start, or NULL for
+ * none; *arena the block): rules, then list pointers, then uids. */
 static int build(const struct cgh_cache_image *img, const uint64_t *bits,
-		 struct cgh_config *stage, struct cgh_error *err)
+		 struct cgh_config *stage, void **arena_out, struct cgh_error *err)
 {
 	const uint32_t n_rules = img->h.n_rules;
 	size_t n = 0, n_ptrs = 0, n_uids = 0, k = 0;
@@ -470,7 +478,7 @@ static int build(const struct cgh_cache_image *img, const uint64_t *bits,
 		       n_uids * sizeof(*uids) + 1);
 	if (arena == NULL)
 		return cgh_fail(err, ENOMEM, "cannot load");
-	stage->arena = arena;
+	*arena_out = arena;
 	stage->rules = n > 0 ? (struct cgh_rule *)(void *)arena : NULL;
 	stage->n_rules = n;
 	ptrs = (char **)(void *)(arena + n * sizeof(struct cgh_rule));
@@ -483,14 +491,17 @@ static int build(const struct cgh_cache_image *img, const uint64_t *bits,
 
 bool cgh_config_pending(const struct cgh_config *cfg)
 {
-	return cfg->image != NULL && !cfg->image->selected;
+	const struct cgh_cache_image *img = image_of(cfg);
+
+	return img != NULL && !img->selected;
 }
 
 int cgh_config_select(struct cgh_config *cfg, const struct cgh_identity *id,
 		      struct cgh_error *err)
 {
-	struct cgh_cache_image *img = cfg->image;
+	struct cgh_cache_image *img = image_of(cfg);
 	struct cgh_config stage = { 0 };
+	void *arena = NULL;
 	uint64_t *bits;
 	int r;
 
@@ -501,14 +512,14 @@ int cgh_config_select(struct cgh_config *cfg, const struct cgh_identity *id,
 		return cgh_fail(err, ENOMEM, "cannot load");
 	r = candidates(img, id, bits, err);
 	if (r == 0)
-		r = build(img, bits, &stage, err);
+		r = build(img, bits, &stage, &arena, err);
 	free(bits);
 	if (r < 0) {
-		free(stage.arena);
+		free(arena);
 		return r;
 	}
-	free(cfg->arena);
-	cfg->arena = stage.arena;
+	free(img->arena);
+	img->arena = arena;
 	cfg->rules = stage.rules;
 	cfg->n_rules = stage.n_rules;
 	img->selected = true;
@@ -517,7 +528,7 @@ int cgh_config_select(struct cgh_config *cfg, const struct cgh_identity *id,
 
 size_t cgh_config_group_names(const struct cgh_config *cfg, const char **out, size_t max)
 {
-	const struct cgh_cache_image *img = cfg->image;
+	const struct cgh_cache_image *img = image_of(cfg);
 	size_t n = 0;
 
 	if (!cgh_config_pending(cfg))
@@ -527,7 +538,7 @@ size_t cgh_config_group_names(const struct cgh_config *cfg, const char **out, si
 		struct cgh_cache_index e;
 		char *s;
 
-		memcpy(&e, img->buf + img->index_at + ((size_t)img->h.n_users + i) * sizeof(e),
+		memcpy(&e, img->buf + img->at.index + ((size_t)img->h.n_users + i) * sizeof(e),
 		       sizeof(e));
 		if (str_at(img, e.name, &s) == 0)
 			out[n++] = s;
@@ -542,9 +553,9 @@ static int adopt(struct cgh_cache_image *img, const struct cgh_cache_key *key,
 	int r = image_into(img, key, cfg, err);
 
 	if (r == 0)
-		cfg->image = img;
+		cfg->store = &img->store;
 	else
-		cgh_cache_image_free(img);
+		image_free(img);
 	return r;
 }
 
@@ -553,6 +564,8 @@ int cgh_cache_open(const void *buf, size_t len, const struct cgh_cache_key *key,
 {
 	struct cgh_cache_image *img = calloc(1, sizeof(*img));
 
+	if (img != NULL)
+		img->store.release = image_release;
 	if (img == NULL || (img->buf = malloc(len > 0 ? len : 1)) == NULL) {
 		free(img);
 		return cgh_fail(err, ENOMEM, "cannot load");
@@ -571,6 +584,7 @@ int cgh_cache_map(int fd, size_t len, const struct cgh_cache_key *key, struct cg
 
 	if (img == NULL)
 		return cgh_fail(err, ENOMEM, "cannot load");
+	img->store.release = image_release;
 	img->len = len;
 	img->buf = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (img->buf == MAP_FAILED) {
@@ -598,7 +612,7 @@ int cgh_cache_decode(const void *buf, size_t len, const struct cgh_cache_key *ke
 		r = cgh_config_select(stage, NULL, err);
 	if (r == 0) {
 		commit(cfg, stage);
-		cfg->image = stage->image;
+		cfg->store = stage->store;
 		*stage = (struct cgh_config){ 0 };	/* all of it is cfg's now */
 	}
 	cgh_config_free(stage);

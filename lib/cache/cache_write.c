@@ -75,7 +75,7 @@ struct writer {
 	unsigned char *buf;	/* NULL: the counting pass */
 	const struct posting *postings;
 	size_t n_pairs;
-	size_t rules_at, refs_at, uids_at, values_at, index_at, postings_at, pool_at;
+	struct cgh_cache_sections at;
 	size_t n_refs, n_uids, n_values, n_index, n_users, n_postings, pool_len;
 };
 
@@ -90,7 +90,7 @@ static struct cgh_cache_str put_str(struct writer *w, const char *s)
 	size_t n = strlen(s);
 	struct cgh_cache_str out = { (uint32_t)w->pool_len, (uint32_t)n };
 
-	put_bytes(w, w->pool_at + w->pool_len, s, n + 1);
+	put_bytes(w, w->at.pool + w->pool_len, s, n + 1);
 	w->pool_len += n + 1;
 	return out;
 }
@@ -102,7 +102,7 @@ static struct cgh_cache_list put_refs(struct writer *w, char *const *v, size_t n
 	for (size_t i = 0; i < n; i++) {
 		struct cgh_cache_str s = put_str(w, v[i]);
 
-		put_bytes(w, w->refs_at + w->n_refs++ * sizeof(s), &s, sizeof(s));
+		put_bytes(w, w->at.refs + w->n_refs++ * sizeof(s), &s, sizeof(s));
 	}
 	return out;
 }
@@ -114,14 +114,14 @@ static struct cgh_cache_list put_uids(struct writer *w, const struct cgh_uid_ran
 	for (size_t i = 0; i < n; i++) {
 		const uint32_t pair[2] = { u[i].lo, u[i].hi };
 
-		put_bytes(w, w->uids_at + w->n_uids++ * sizeof(pair), pair, sizeof(pair));
+		put_bytes(w, w->at.uids + w->n_uids++ * sizeof(pair), pair, sizeof(pair));
 	}
 	return out;
 }
 
 static void put_value(struct writer *w, uint64_t v)
 {
-	put_bytes(w, w->values_at + w->n_values++ * sizeof(v), &v, sizeof(v));
+	put_bytes(w, w->at.values + w->n_values++ * sizeof(v), &v, sizeof(v));
 }
 
 static struct cgh_cache_limits put_limits(struct writer *w, const struct cgh_limits *l)
@@ -147,12 +147,12 @@ static void put_rule(struct writer *w, size_t i, const struct cgh_rule *r)
 	out.uids = put_uids(w, r->match.uids, r->match.n_uids);
 	out.session = put_limits(w, &r->session);
 	out.user = put_limits(w, &r->user);
-	put_bytes(w, w->rules_at + i * sizeof(out), &out, sizeof(out));
+	put_bytes(w, w->at.rules + i * sizeof(out), &out, sizeof(out));
 }
 
 static void put_posting(struct writer *w, uint32_t rule)
 {
-	put_bytes(w, w->postings_at + w->n_postings++ * sizeof(rule), &rule, sizeof(rule));
+	put_bytes(w, w->at.postings + w->n_postings++ * sizeof(rule), &rule, sizeof(rule));
 }
 
 /* The index: one entry per distinct name (its string next to its
@@ -173,7 +173,7 @@ static struct cgh_cache_list put_index(struct writer *w, const struct cgh_config
 				put_posting(w, p[j].rule);
 		e.rules.n = (uint32_t)w->n_postings - e.rules.first;
 		w->n_users += !p[i].is_group;
-		put_bytes(w, w->index_at + w->n_index++ * sizeof(e), &e, sizeof(e));
+		put_bytes(w, w->at.index + w->n_index++ * sizeof(e), &e, sizeof(e));
 		i = j;
 	}
 	others.first = (uint32_t)w->n_postings;
@@ -228,10 +228,10 @@ static size_t align8(size_t n)
 	return (n + 7) & ~(size_t)7;
 }
 
-uint64_t cgh_cache_sections(const struct cgh_cache_header *h, size_t at[6])
+uint64_t cgh_cache_sections(const struct cgh_cache_header *h, struct cgh_cache_sections *at)
 {
 	/* 64-bit sums of 32-bit counts times small sizes: no overflow */
-	const uint64_t sizes[6] = {
+	const uint64_t sizes[] = {
 		sizeof(*h),
 		(uint64_t)h->n_rules * sizeof(struct cgh_cache_rule),
 		(uint64_t)h->n_refs * sizeof(struct cgh_cache_str),
@@ -239,21 +239,26 @@ uint64_t cgh_cache_sections(const struct cgh_cache_header *h, size_t at[6])
 		(uint64_t)h->n_values * sizeof(uint64_t),
 		((uint64_t)h->n_users + h->n_groups) * sizeof(struct cgh_cache_index),
 	};
+	size_t *const starts[] = { &at->rules, &at->refs, &at->uids, &at->values, &at->index,
+				   &at->postings };
 	uint64_t end = 0;
 
-	for (int i = 0; i < 6; i++) {
+	_Static_assert(sizeof(sizes) / sizeof(sizes[0]) == sizeof(starts) / sizeof(starts[0]),
+		       "a size for every section before the postings");
+	for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++) {
 		end += sizes[i];
-		at[i] = (size_t)end;	/* meaningful once end is known to be small */
+		*starts[i] = (size_t)end;	/* meaningful once end is known to be small */
 	}
-	return end + (((uint64_t)h->n_postings * sizeof(uint32_t) + 7) & ~(uint64_t)7) +
-	       h->pool_len;
+	end += ((uint64_t)h->n_postings * sizeof(uint32_t) + 7) & ~(uint64_t)7;
+	at->pool = (size_t)end;
+	return end + h->pool_len;
 }
 
 static int encode_with(const struct cgh_config *cfg, const struct cgh_cache_key *key,
 		       struct writer *w, unsigned char **out, size_t *len)
 {
 	struct cgh_cache_header h = { .version = CGH_CACHE_VERSION, .layout = CGH_CACHE_LAYOUT };
-	size_t at[6];
+	struct cgh_cache_sections at;
 	uint64_t size;
 
 	put_config(w, cfg, &h);
@@ -266,14 +271,12 @@ static int encode_with(const struct cgh_config *cfg, const struct cgh_cache_key 
 	h.n_groups = (uint32_t)(w->n_index - w->n_users);
 	h.n_postings = (uint32_t)w->n_postings;
 	h.pool_len = (uint32_t)align8(w->pool_len);
-	size = cgh_cache_sections(&h, at);
+	size = cgh_cache_sections(&h, &at);
 	if (size > CGH_CACHE_MAX_SIZE)	/* and so every count fits in 32 bits */
 		return -EFBIG;
 	h.size = size;
 	*w = (struct writer){ .buf = calloc(1, size), .postings = w->postings,
-			      .n_pairs = w->n_pairs, .rules_at = at[0], .refs_at = at[1],
-			      .uids_at = at[2], .values_at = at[3], .index_at = at[4],
-			      .postings_at = at[5], .pool_at = size - h.pool_len };
+			      .n_pairs = w->n_pairs, .at = at };
 	if (w->buf == NULL)
 		return -ENOMEM;
 	put_config(w, cfg, &h);

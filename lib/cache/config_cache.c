@@ -1,5 +1,6 @@
-/* The compiled cache of cgherd.conf: names, keys, the header checksum, and
- * the cache files (the image itself: lib/cache_write.c, lib/cache_read.c).
+/* The compiled cache of cgherd.conf: names, keys, the header checksum, the
+ * cache files, and the loader that uses them (the image itself:
+ * lib/cache/cache_write.c, lib/cache/cache_read.c).
  * Cache files live in a directory owned by the euid and closed to others;
  * they are replaced by rename, never written in place. */
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "cgh_config_cache.h"
+#include "cgh_config_file.h"
 
 _Static_assert(sizeof(struct cgh_cache_key) == 72, "key: no padding");
 _Static_assert(sizeof(struct cgh_cache_rule) == 64, "rule record: no padding");
@@ -22,7 +24,7 @@ _Static_assert(sizeof(struct cgh_uid_range) == 8, "uid range: two uint32_t");
 #if UINTPTR_MAX == UINT64_MAX
 /* A new field in these structs must be cached too: add it to put_config and
  * take_top (or say why not), bump CGH_CACHE_VERSION, then these sizes. */
-_Static_assert(sizeof(struct cgh_config) == 280, "struct cgh_config changed");
+_Static_assert(sizeof(struct cgh_config) == 272, "struct cgh_config changed");
 _Static_assert(sizeof(struct cgh_rule) == 232, "struct cgh_rule changed");
 _Static_assert(sizeof(struct cgh_watch_config) == 56, "struct cgh_watch_config changed");
 #endif
@@ -313,3 +315,22 @@ void cgh_cache_end(struct cgh_cache *c)
 	c->dirfd = -1;
 }
 
+
+int cgh_config_load_cached(const char *path, int argc, const char **argv, uint64_t phys_mem,
+			   const char *cache_dir, const struct cgh_log *log,
+			   struct cgh_config **out, struct cgh_diag *diag)
+{
+	struct cgh_cache cache = { .dirfd = -1 };
+	struct cgh_config_file f;
+	int r = cgh_config_file_open(&f, path, argc, argv, phys_mem, diag);
+
+	if (r == 0 && cache_dir != NULL)
+		cgh_cache_begin(&cache, cache_dir, log, f.cfg->path, &f.st, f.phys_mem);
+	if (r == 0 && cgh_cache_get(&cache, f.cfg) < 0) {
+		r = cgh_config_file_parse(&f);
+		if (r == 0)
+			cgh_cache_put(&cache, f.cfg);
+	}
+	cgh_cache_end(&cache);
+	return cgh_config_file_finish(&f, r, argc, argv, out);
+}

@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cgh_config_cache.h"
 #include "cgh_session.h"
 #include "cgh_systemd.h"
 
@@ -115,17 +114,21 @@ int cgh_gc(const struct cgh_fs *fs, const char *base, const struct cgh_log *log,
 
 /* ---- open ------------------------------------------------------------- */
 
-#define WANTED_GROUPS_MAX 64
+int cgh_session_lookup_user_by(const char *user, const char *const *wanted, size_t n_wanted,
+				struct cgh_identity **out, struct cgh_error *err)
+{
+	if (n_wanted > CGH_WANTED_GROUPS_MAX)
+		return cgh_identity_lookup(user, out, err);
+	return cgh_identity_lookup_wanted(user, wanted, n_wanted, out, err);
+}
 
 int cgh_session_lookup_user(const struct cgh_config *cfg, const char *user,
 			    struct cgh_identity **out, struct cgh_error *err)
 {
-	const char *wanted[WANTED_GROUPS_MAX];
-	size_t n = cgh_config_group_names(cfg, wanted, WANTED_GROUPS_MAX);
+	const char *wanted[CGH_WANTED_GROUPS_MAX];
+	size_t n = cgh_rule_group_names(cfg, wanted, CGH_WANTED_GROUPS_MAX);
 
-	if (n > WANTED_GROUPS_MAX)
-		return cgh_identity_lookup(user, out, err);
-	return cgh_identity_lookup_wanted(user, wanted, n, out, err);
+	return cgh_session_lookup_user_by(user, wanted, n, out, err);
 }
 
 static int check_controllers(const struct cgh_fs *fs, unsigned needed, struct cgh_error *err)
@@ -455,8 +458,6 @@ int cgh_session_open(const struct cgh_config *cfg, const struct cgh_identity *id
 	int r;
 
 	*out = NULL;
-	if (cgh_config_pending(cfg))	/* the decision would miss the rules */
-		return cgh_fail_msg(err, EINVAL, "internal: rules from the cache not selected");
 	cgh_decide(cfg, id, service, &d);
 	s = session_new(cfg, id, &d, opener);
 	if (s == NULL)

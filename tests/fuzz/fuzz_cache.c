@@ -78,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    again->n_rules != cfg->n_rules || strcmp(again->base, cfg->base) != 0)
 			abort();
 		same_decision(image, len, &key, cfg);
-	} else if (cfg->arena != NULL || cfg->image != NULL || cfg->n_rules != 0 ||
+	} else if (cfg->store != NULL || cfg->n_rules != 0 ||
 		   err.msg[0] == '\0') {
 		abort();
 	}

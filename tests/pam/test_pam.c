@@ -360,7 +360,7 @@ static void test_config_cache_damaged(void **state)
 	const uint32_t bad = UINT32_MAX - 1;
 	struct cgh_cache_header h;
 	char dir[128], name[64], path[256];
-	size_t at[6];
+	struct cgh_cache_sections at;
 	uint32_t now;
 	int fd;
 
@@ -375,14 +375,14 @@ static void test_config_cache_damaged(void **state)
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	assert_true(fd >= 0);
 	assert_int_equal(pread(fd, &h, sizeof(h), 0), (ssize_t)sizeof(h));
-	cgh_cache_sections(&h, at);	/* at[5]: the postings */
-	assert_int_equal(pwrite(fd, &bad, 4, (off_t)at[5]), 4);
+	cgh_cache_sections(&h, &at);
+	assert_int_equal(pwrite(fd, &bad, 4, (off_t)at.postings), 4);
 	close(fd);
 	expect_outcome_once(f, "nobody", IGNORED);
 	/* written anew (the inode number may well be the same) */
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	assert_true(fd >= 0);
-	assert_int_equal(pread(fd, &now, 4, (off_t)at[5]), 4);
+	assert_int_equal(pread(fd, &now, 4, (off_t)at.postings), 4);
 	close(fd);
 	assert_int_equal(now, 1);	/* rule "n" */
 	expect_outcome_once(f, "nobody", IGNORED);

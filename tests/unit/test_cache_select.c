@@ -217,12 +217,12 @@ static struct sections sections_of(const unsigned char *image)
 {
 	struct sections s;
 
-	size_t at[6];
+	struct cgh_cache_sections at;
 
 	memcpy(&s.h, image, sizeof(s.h));
-	cgh_cache_sections(&s.h, at);
-	s.index_at = at[4];
-	s.postings_at = at[5];
+	cgh_cache_sections(&s.h, &at);
+	s.index_at = at.index;
+	s.postings_at = at.postings;
 	return s;
 }
 

@@ -159,7 +159,7 @@ static void select_all(struct cgh_config *cfg)
 	struct cgh_error err = { 0 };
 	bool pending = cgh_config_pending(cfg);
 
-	assert_true(pending == (cfg->image != NULL));
+	assert_true(pending == (cfg->store != NULL));
 	assert_int_equal(cgh_config_select(cfg, NULL, &err), 0);
 	assert_false(cgh_config_pending(cfg));
 }
@@ -290,12 +290,12 @@ static void round_trip(const char *path)
 	struct cgh_config *second;
 
 	assert_true(was_logged("written"));
-	assert_null(first->arena);
+	assert_null(first->store);
 	same_config(parsed, first);
 	second = load(path);
 	assert_true(was_logged("configuration from cache"));
 	assert_false(was_logged("written"));
-	assert_non_null(second->arena);
+	assert_non_null(second->store);
 	same_config(parsed, second);
 	cgh_config_free(parsed);
 	cgh_config_free(first);
@@ -445,7 +445,7 @@ static void expect_reparsed(const char *path, void (*damage)(const char *cache),
 	if (why != NULL && !was_logged(why))
 		fail_msg("not logged: %s; log: %s", why, logged.text);
 	assert_true(was_logged("written"));
-	assert_null(cfg->arena);
+	assert_null(cfg->store);
 	same_config(parsed, cfg);
 	cgh_config_free(cfg);
 	cfg = load(path);
@@ -516,7 +516,7 @@ static struct cgh_config *fresh(void)
 
 static void assert_untouched(const struct cgh_config *cfg)
 {
-	assert_null(cfg->arena);
+	assert_null(cfg->store);
 	assert_int_equal(cfg->n_rules, 0);
 	assert_null(cfg->watch.on_oom);
 	assert_string_equal(cfg->cgroup_root, "/sys/fs/cgroup");
@@ -615,33 +615,25 @@ struct image {
 	unsigned char *buf;
 	size_t len;
 	struct cgh_cache_header h;
-	size_t rules_at, refs_at, uids_at, values_at, index_at, postings_at;
+	struct cgh_cache_sections at;
 };
 
 static void image_open(struct image *im, unsigned char *buf, size_t len)
 {
-	size_t at[6];
-
 	im->buf = buf;
 	im->len = len;
 	memcpy(&im->h, buf, HDR);
-	assert_int_equal(cgh_cache_sections(&im->h, at), len);
-	im->rules_at = at[0];
-	im->refs_at = at[1];
-	im->uids_at = at[2];
-	im->values_at = at[3];
-	im->index_at = at[4];
-	im->postings_at = at[5];
+	assert_int_equal(cgh_cache_sections(&im->h, &im->at), len);
 }
 
 static struct cgh_cache_rule *rule0(struct image *im)
 {
-	return (struct cgh_cache_rule *)(void *)(im->buf + im->rules_at);
+	return (struct cgh_cache_rule *)(void *)(im->buf + im->at.rules);
 }
 
 static uint64_t *value(struct image *im, size_t i)
 {
-	return (uint64_t *)(void *)(im->buf + im->values_at + i * 8);
+	return (uint64_t *)(void *)(im->buf + im->at.values + i * 8);
 }
 
 enum odd_case {
@@ -685,13 +677,13 @@ static void make_odd(struct image *im, enum odd_case c)
 	case ODD_PERIOD: *value(im, 2) = 0; break;
 	case ODD_REF_OFF:
 		ref = (struct cgh_cache_str){ h->pool_len - 1, 1 };
-		memcpy(im->buf + im->refs_at, &ref, sizeof(ref));
+		memcpy(im->buf + im->at.refs, &ref, sizeof(ref));
 		break;
 	case ODD_UID_ORDER:
-		memcpy(im->buf + im->uids_at, &(const uint32_t[2]){ 20, 10 }, 8);
+		memcpy(im->buf + im->at.uids, &(const uint32_t[2]){ 20, 10 }, 8);
 		break;
 	case ODD_UID_MAX:
-		memcpy(im->buf + im->uids_at, &(const uint32_t[2]){ 10, UINT32_MAX }, 8);
+		memcpy(im->buf + im->at.uids, &(const uint32_t[2]){ 10, UINT32_MAX }, 8);
 		break;
 	case ODD_ON_ERROR: h->top.on_error = 2; break;
 	case ODD_BOOL: h->top.kill_on_close = 2; break;
@@ -906,7 +898,7 @@ static void test_no_cache_dir(void **state)
 
 	(void)state;
 	assert_string_equal(logged.text, "");
-	assert_null(cfg->arena);
+	assert_null(cfg->store);
 	same_config(parsed, cfg);
 	assert_int_equal(access(cache_file(path), F_OK), -1);
 	cgh_config_free(cfg);
