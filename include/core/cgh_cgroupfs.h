@@ -15,6 +15,7 @@
 
 #include "cgh_limits.h"
 #include "cgh_log.h"
+#include "cgh_paths.h"
 
 #define CGH_CGROUP2_MAGIC 0x63677270L
 #define CGH_UNKNOWN (UINT64_MAX - 1)	/* a figure the kernel did not give */
@@ -43,7 +44,7 @@ extern const struct cgh_sys cgh_sys_real;
 
 struct cgh_fs {
 	int rootfd;
-	char root[256];
+	char root[CGH_CGROUP_ROOT_MAX];
 	const struct cgh_sys *sys;
 };
 
@@ -60,6 +61,9 @@ struct cgh_stats {
 int cgh_fs_open(struct cgh_fs *fs, const char *root, const struct cgh_sys *sys,
 		struct cgh_error *err);
 void cgh_fs_close(struct cgh_fs *fs);
+
+/* "ROOT/rel": a path relative to the root as the kernel and logs name it. */
+void cgh_fs_abs_path(const struct cgh_fs *fs, const char *rel, char *buf, size_t len);
 
 int cgh_fs_read(const struct cgh_fs *fs, const char *dir, const char *file, char *buf,
 		size_t len, struct cgh_error *err);

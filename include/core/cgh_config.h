@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "cgh_limits.h"
+#include "cgh_paths.h"
 #include "cgh_value.h"
 
 #define CGH_DEFAULT_CONF "/etc/security/cgherd.conf"
@@ -19,11 +20,6 @@ enum cgh_action { CGH_ACTION_HERD, CGH_ACTION_IGNORE };
 enum cgh_on_error { CGH_ON_ERROR_DENY, CGH_ON_ERROR_ALLOW };
 /* auto: systemd when the login is already in a logind session scope */
 enum cgh_backend { CGH_BACKEND_AUTO, CGH_BACKEND_CGROUPFS, CGH_BACKEND_SYSTEMD };
-
-/* cgroup_root: an absolute path of at most CGH_CGROUP_ROOT_MAX - 1
- * characters; base: one directory name of at most CGH_BASE_NAME_MAX. */
-#define CGH_CGROUP_ROOT_MAX 256
-#define CGH_BASE_NAME_MAX 64
 
 /* Who owns a config's rules and watch.on_oom when the loader did not make
  * them (a config built by the cache: one block, strings in the mapped

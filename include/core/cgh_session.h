@@ -35,13 +35,13 @@ struct cgh_env {
 
 /* What close needs, kept from open (the config is not read again). */
 struct cgh_session {
-	char root[256];
-	char base[72];
-	char user_dir[96];	/* base/user-UID */
-	char leaf[160];		/* base/user-UID/session-PID, or the logind scope */
+	char root[CGH_CGROUP_ROOT_MAX];
+	char base[CGH_BASE_BUF];
+	char user_dir[CGH_USER_DIR_BUF];	/* base/user-UID */
+	char leaf[CGH_LEAF_BUF];	/* base/user-UID/session-PID, or the logind scope */
 	char origin[512];	/* where the opener was, relative to root */
 	char user[64];		/* sanitized, for log lines */
-	char rule[72];
+	char rule[CGH_RULE_BUF];
 	uid_t uid;
 	pid_t opener;
 	bool kill_on_close;

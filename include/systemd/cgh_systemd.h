@@ -11,12 +11,13 @@
 
 #include "cgh_limits.h"
 #include "cgh_log.h"
+#include "cgh_paths.h"
 
 #define CGH_BUS_TIMEOUT_MS 2000
 #define CGH_SYSTEMD_OOM_POLICY_VERSION 253	/* OOMPolicy= on scopes everywhere (some 252 builds too) */
 
 struct cgh_logind_scope {
-	char scope[96];		/* "session-4.scope" */
+	char scope[CGH_USER_DIR_BUF];	/* "session-4.scope" */
 	char slice[48];		/* "user-1000.slice" */
 	unsigned uid;
 };

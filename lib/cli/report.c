@@ -86,7 +86,7 @@ struct status_walk {
 	const char *base;
 	bool json;
 	time_t now;
-	char user_dir[160];
+	char user_dir[CGH_LEAF_BUF];
 	unsigned uid;
 	int count;
 };
@@ -180,10 +180,10 @@ static int status_leaf(void *arg, const char *name)
 {
 	struct status_walk *w = arg;
 	struct cgh_stats st;
-	char leaf[256], user[64];
+	char leaf[CGH_PATH_BUF], user[64];
 	bool populated = false;
 
-	snprintf(leaf, sizeof(leaf), "%s/%.80s", w->user_dir, name);
+	cgh_path_entry(leaf, sizeof(leaf), w->user_dir, name);
 	if (cgh_fs_populated(w->fs, leaf, &populated, NULL) < 0 || !populated)
 		return 0;	/* dead, waiting for collection */
 	cgh_fs_stats(w->fs, leaf, &st);
@@ -202,7 +202,7 @@ static int status_user(void *arg, const char *name)
 
 	if (!cgh_user_dir_uid(name, &w->uid))
 		return 0;
-	snprintf(w->user_dir, sizeof(w->user_dir), "%.64s/%.80s", w->base, name);
+	cgh_path_user_dir(w->user_dir, sizeof(w->user_dir), w->base, name);
 	return cgh_fs_each_dir(w->fs, w->user_dir, "session-", status_leaf, w, NULL);
 }
 

@@ -273,6 +273,11 @@ void cgh_fs_close(struct cgh_fs *fs)
 	fs->rootfd = -1;
 }
 
+void cgh_fs_abs_path(const struct cgh_fs *fs, const char *rel, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", fs->root, rel);
+}
+
 int cgh_fs_read(const struct cgh_fs *fs, const char *dir, const char *file, char *buf,
 		size_t len, struct cgh_error *err)
 {

@@ -50,7 +50,7 @@ struct gc_walk {
 	const struct cgh_fs *fs;
 	const struct cgh_log *log;
 	const char *base;
-	char user_dir[160];	/* base/user-UID being walked */
+	char user_dir[CGH_LEAF_BUF];	/* base/user-UID being walked */
 	int removed;
 };
 
@@ -58,10 +58,10 @@ static int gc_leaf(void *arg, const char *name)
 {
 	struct gc_walk *w = arg;
 	struct cgh_stats st;
-	char leaf[256], figures[256];
+	char leaf[CGH_PATH_BUF], figures[256];
 	bool populated = true;
 
-	snprintf(leaf, sizeof(leaf), "%s/%.80s", w->user_dir, name);
+	cgh_path_entry(leaf, sizeof(leaf), w->user_dir, name);
 	if (cgh_fs_populated(w->fs, leaf, &populated, NULL) < 0 || populated)
 		return 0;
 	cgh_fs_stats_brief(w->fs, leaf, &st);
@@ -77,7 +77,7 @@ static int gc_user(void *arg, const char *name)
 {
 	struct gc_walk *w = arg;
 
-	snprintf(w->user_dir, sizeof(w->user_dir), "%.64s/%.80s", w->base, name);
+	cgh_path_user_dir(w->user_dir, sizeof(w->user_dir), w->base, name);
 	cgh_fs_each_dir(w->fs, w->user_dir, "session-", gc_leaf, w, NULL);
 	cgh_fs_rmdir(w->fs, w->user_dir, NULL);	/* fails while sessions live */
 	return 0;

@@ -112,7 +112,8 @@ int cgh_session_herd_systemd(const struct cgh_fs *fs, struct cgh_session *s,
 	int r;
 
 	snprintf(s->user_dir, sizeof(s->user_dir), "user.slice/%s", scope->slice);
-	snprintf(s->leaf, sizeof(s->leaf), "%.60s/%.95s", s->user_dir, scope->scope);
+	snprintf(s->leaf, sizeof(s->leaf), "%.*s/%.*s", CGH_SLICE_DIR_PREC, s->user_dir,
+		 CGH_USER_DIR_BUF - 1, scope->scope);
 	r = change_unit(fs, bus, s->leaf, &su, &d->session, err);
 	if (r == 0)
 		r = change_unit(fs, bus, s->user_dir, &sl, &d->user, err);

@@ -1,6 +1,6 @@
-/* Internal to lib/watch*.c: the daemon's state and the calls between its
+/* Private to lib/watch/: the daemon's state and the calls between its
  * files (tree, oom, reclaim, loop).  Everything hangs off one struct
- * cgh_watcher; nothing is global. */
+ * cgh_watcher, in one part per concern; nothing is global. */
 #ifndef CGH_WATCH_STATE_H
 #define CGH_WATCH_STATE_H
 
@@ -27,7 +27,7 @@
  * the second is systemd's: its scopes are never removed nor given limits
  * here (reclaim and the pressure guard's kill act on them as on a leaf). */
 struct watch_tree {
-	char dir[72];			/* relative to the root */
+	char dir[CGH_BASE_BUF];		/* relative to the root */
 	const char *user_prefix;	/* of the user directories in dir */
 	const char *leaf_prefix;	/* of the session directories in those */
 	bool owned;			/* made by cgherd */
@@ -43,7 +43,7 @@ struct watch_oom_figures {
 };
 
 struct watch_leaf {
-	char path[160];		/* relative to the root: base/user-UID/session-N or
+	char path[CGH_LEAF_BUF];	/* relative to the root: base/user-UID/session-N or
 				 * user.slice/user-UID.slice/session-N.scope */
 	unsigned uid;
 	bool owned;		/* in a tree cgherd owns */
@@ -65,26 +65,23 @@ struct watch_leaf {
 
 /* An OOM victim the kernel logged. */
 struct watch_victim {
-	char memcg[160];	/* oom_memcg, "/cgherd/user-UID/session-N", or a scope */
+	char memcg[CGH_LEAF_BUF];	/* oom_memcg, "/cgherd/user-UID/session-N", or a scope */
 	char comm[32];
 	pid_t pid;
 	uint64_t rss;		/* bytes, from "Killed process"; 0: not seen */
 };
 
 struct watch_user {
-	char path[96];		/* base/user-UID, user.slice/user-UID.slice */
+	char path[CGH_USER_DIR_BUF];	/* base/user-UID, user.slice/user-UID.slice */
 	unsigned uid;
 	const struct watch_tree *tree;
 	int wd;
 	bool seen;
 };
 
-struct cgh_watcher {
-	const struct cgh_watch_opts *opts;
-	struct cgh_config *cfg;
-	struct cgh_fs fs;
-	const struct cgh_log *log;
-	int ifd, sfd;
+/* watch_tree.c's: the trees, their user directories and leaves, and the
+ * inotify watches on them. */
+struct watch_table {
 	int wd_root;
 	struct watch_tree trees[WATCH_TREES];
 	size_t n_trees;		/* 0: not set up from cfg yet */
@@ -92,33 +89,58 @@ struct cgh_watcher {
 	size_t n_leaves, cap_leaves;
 	struct watch_user *users;
 	size_t n_users, cap_users;
-	uint64_t gc_due;	/* monotonic ms, 0: none */
-	uint64_t oom_due;	/* monotonic ms, 0: none */
-	uint64_t scan_due;	/* next reclaim scan, ms */
+};
+
+/* watch_oom.c's and watch_kmsg.c's: notices due, on_oom commands, the
+ * victims the kernel logged. */
+struct watch_oom_state {
+	uint64_t due;		/* monotonic ms, 0: none */
 	unsigned children;
 	int kmsg_fd;
 	struct watch_victim victims[WATCH_VICTIMS];
 	size_t next_victim;
-	bool no_swappiness;	/* memory.reclaim refused "swappiness=" (Linux < 6.2?) */
-	bool psi_failed_logged;
-	bool stop;
 };
 
-uint64_t watch_now_ms(void);
+/* watch_reclaim.c's: the reclaim scan and the pressure guard. */
+struct watch_reclaim_state {
+	uint64_t scan_due;	/* next reclaim scan, ms */
+	bool no_swappiness;	/* memory.reclaim refused "swappiness=" (Linux < 6.2?) */
+	bool psi_failed_logged;
+};
+
+/* The daemon: what it was started with, the config and root it runs on,
+ * its fds, and one part for each concern. */
+struct cgh_watcher {
+	const struct cgh_watch_opts *opts;
+	struct cgh_config *cfg;
+	struct cgh_fs fs;
+	const struct cgh_log *log;
+	int ifd, sfd;
+	uint64_t gc_due;	/* monotonic ms, 0: none */
+	bool stop;
+	struct watch_table tab;
+	struct watch_oom_state oom;
+	struct watch_reclaim_state rec;
+};
+
+/* The calls go one way: watch.c (the loop, the only reader of the clock:
+ * `now` is the monotonic ms of the wake-up, passed down) calls the others;
+ * watch_tree.c calls watch_oom.c and watch_reclaim.c; watch_oom.c calls
+ * watch_kmsg.c.  Nothing calls back up. */
 
 /* watch_tree.c */
-int watch_tree_sync(struct cgh_watcher *w, bool fresh);
-void watch_tree_clear(struct cgh_watcher *w);
-void watch_tree_event(struct cgh_watcher *w, int wd, uint32_t mask, const char *name);
+int watch_tree_sync(struct cgh_watcher *w, bool fresh, uint64_t now);
+void watch_tree_clear(struct cgh_watcher *w, uint64_t now);
+void watch_tree_event(struct cgh_watcher *w, int wd, uint32_t mask, const char *name,
+		      uint64_t now);
 struct watch_leaf *watch_leaf_by_wd(struct cgh_watcher *w, int wd);
-void watch_abs_path(const struct cgh_watcher *w, const char *rel, char *buf, size_t len);
 
 /* watch_oom.c */
-void watch_oom_event(struct cgh_watcher *w, struct watch_leaf *leaf);
-void watch_oom_check(struct cgh_watcher *w, struct watch_leaf *leaf);
+void watch_oom_event(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t now);
+void watch_oom_check(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t now);
 void watch_oom_baseline(struct cgh_watcher *w, struct watch_leaf *leaf);
 void watch_reap(struct cgh_watcher *w);
-void watch_gc(struct cgh_watcher *w);
+void watch_gc(struct cgh_watcher *w, uint64_t now);
 
 /* watch_kmsg.c */
 void watch_kmsg_open(struct cgh_watcher *w);

@@ -17,7 +17,7 @@
 
 #define EVENT_BUF 65536
 
-uint64_t watch_now_ms(void)
+static uint64_t now_ms(void)
 {
 	struct timespec ts;
 
@@ -71,11 +71,11 @@ static void describe(struct cgh_watcher *w)
 		snprintf(threshold, sizeof(threshold), "%u%%", wc->reclaim_percent);
 	else if (wc->reclaim_bytes)
 		cgh_format_size(wc->reclaim_bytes, threshold, sizeof(threshold));
-	if (w->n_trees > 1)
-		snprintf(scopes, sizeof(scopes), " logind_scopes=%s/%s", w->fs.root, w->trees[1].dir);
+	if (w->tab.n_trees > 1)
+		snprintf(scopes, sizeof(scopes), " logind_scopes=%s/%s", w->fs.root, w->tab.trees[1].dir);
 	cgh_logf(w->log, LOG_INFO,
 		 "watching %s/%s: %zu sessions, on_oom=%s reclaim_threshold=%s reclaim_interval=%us reclaim_cooldown=%us pressure_guard=%s%s",
-		 w->fs.root, w->cfg->base, w->n_leaves, wc->on_oom ? wc->on_oom[0] : "none", threshold,
+		 w->fs.root, w->cfg->base, w->tab.n_leaves, wc->on_oom ? wc->on_oom[0] : "none", threshold,
 		 wc->reclaim_interval, wc->reclaim_cooldown,
 		 !wc->pressure_guard ? "off" : wc->pressure_kill ? "kill" : "log", scopes);
 }
@@ -85,20 +85,22 @@ static int start(struct cgh_watcher *w, struct cgh_config *cfg, struct cgh_error
 {
 	int r = cgh_fs_open(&w->fs, cfg->cgroup_root, w->opts->sys, err);
 
+	uint64_t now = now_ms();
+
 	w->cfg = cfg;
 	if (r < 0)
 		return r;
-	r = watch_tree_sync(w, false);
+	r = watch_tree_sync(w, false, now);
 	if (r < 0)
 		return cgh_fail(err, -r, "cannot watch %s", w->fs.root);
-	w->scan_due = watch_now_ms() + (uint64_t)cfg->watch.reclaim_interval * 1000u;
+	w->rec.scan_due = now + (uint64_t)cfg->watch.reclaim_interval * 1000u;
 	describe(w);
 	return 0;
 }
 
 static void stop(struct cgh_watcher *w)
 {
-	watch_tree_clear(w);
+	watch_tree_clear(w, now_ms());
 	cgh_fs_close(&w->fs);
 	cgh_config_free(w->cfg);
 	w->cfg = NULL;
@@ -121,8 +123,8 @@ static void reload(struct cgh_watcher *w)
 	    (cfg->backend == CGH_BACKEND_CGROUPFS) == (old->backend == CGH_BACKEND_CGROUPFS)) {
 		cgh_config_free(w->cfg);
 		w->cfg = cfg;
-		for (size_t i = 0; i < w->n_leaves; i++)
-			watch_psi_arm(w, &w->leaves[i]);
+		for (size_t i = 0; i < w->tab.n_leaves; i++)
+			watch_psi_arm(w, &w->tab.leaves[i]);
 		describe(w);
 		return;
 	}
@@ -150,7 +152,7 @@ static void read_signals(struct cgh_watcher *w)
 	}
 }
 
-static void read_events(struct cgh_watcher *w)
+static void read_events(struct cgh_watcher *w, uint64_t now)
 {
 	char buf[EVENT_BUF] __attribute__((aligned(__alignof__(struct inotify_event))));
 	ssize_t n;
@@ -158,7 +160,7 @@ static void read_events(struct cgh_watcher *w)
 	while ((n = read(w->ifd, buf, sizeof(buf))) > 0) {
 		for (char *p = buf; p < buf + n;) {
 			const struct inotify_event *ev = (const struct inotify_event *)(void *)p;
-			watch_tree_event(w, ev->wd, ev->mask, ev->len ? ev->name : NULL);
+			watch_tree_event(w, ev->wd, ev->mask, ev->len ? ev->name : NULL, now);
 			p += sizeof(*ev) + ev->len;
 		}
 	}
@@ -171,15 +173,15 @@ static uint64_t earliest(uint64_t a, uint64_t b)
 
 static bool any_stalling(const struct cgh_watcher *w)
 {
-	for (size_t i = 0; i < w->n_leaves; i++)
-		if (w->leaves[i].stall_since != 0)
+	for (size_t i = 0; i < w->tab.n_leaves; i++)
+		if (w->tab.leaves[i].stall_since != 0)
 			return true;
 	return false;
 }
 
 static int poll_timeout(const struct cgh_watcher *w, uint64_t now)
 {
-	uint64_t due = earliest(earliest(w->gc_due, w->oom_due), w->scan_due);
+	uint64_t due = earliest(earliest(w->gc_due, w->oom.due), w->rec.scan_due);
 
 	if (any_stalling(w))
 		due = earliest(due, now + WATCH_PSI_TICK_MS);
@@ -195,10 +197,10 @@ static size_t fill_fds(const struct cgh_watcher *w, struct pollfd *fds, size_t *
 
 	fds[0] = (struct pollfd){ .fd = w->ifd, .events = POLLIN };
 	fds[1] = (struct pollfd){ .fd = w->sfd, .events = POLLIN };
-	for (size_t i = 0; i < w->n_leaves; i++) {
-		if (w->leaves[i].psi_fd < 0)
+	for (size_t i = 0; i < w->tab.n_leaves; i++) {
+		if (w->tab.leaves[i].psi_fd < 0)
 			continue;
-		fds[n] = (struct pollfd){ .fd = w->leaves[i].psi_fd, .events = POLLPRI };
+		fds[n] = (struct pollfd){ .fd = w->tab.leaves[i].psi_fd, .events = POLLPRI };
 		leaf_of[n++] = i;
 	}
 	return n;
@@ -206,22 +208,22 @@ static size_t fill_fds(const struct cgh_watcher *w, struct pollfd *fds, size_t *
 
 static void run_timers(struct cgh_watcher *w, uint64_t now)
 {
-	if (w->oom_due != 0 && now >= w->oom_due) {
-		w->oom_due = 0;
-		for (size_t i = 0; i < w->n_leaves; i++)
-			if (w->leaves[i].oom_pending)
-				watch_oom_check(w, &w->leaves[i]);
+	if (w->oom.due != 0 && now >= w->oom.due) {
+		w->oom.due = 0;
+		for (size_t i = 0; i < w->tab.n_leaves; i++)
+			if (w->tab.leaves[i].oom_pending)
+				watch_oom_check(w, &w->tab.leaves[i], now);
 	}
 	if (w->gc_due != 0 && now >= w->gc_due)
-		watch_gc(w);
-	if (now >= w->scan_due) {
-		for (size_t i = 0; i < w->n_leaves; i++)	/* leaves gc gave up on */
-			if (w->leaves[i].dead && w->leaves[i].gc_tries > WATCH_GC_TRIES) {
-				w->leaves[i].gc_tries = 0;
+		watch_gc(w, now);
+	if (now >= w->rec.scan_due) {
+		for (size_t i = 0; i < w->tab.n_leaves; i++)	/* leaves gc gave up on */
+			if (w->tab.leaves[i].dead && w->tab.leaves[i].gc_tries > WATCH_GC_TRIES) {
+				w->tab.leaves[i].gc_tries = 0;
 				w->gc_due = earliest(w->gc_due, now);
 			}
 		watch_reclaim_scan(w, now);
-		w->scan_due = now + (uint64_t)w->cfg->watch.reclaim_interval * 1000u;
+		w->rec.scan_due = now + (uint64_t)w->cfg->watch.reclaim_interval * 1000u;
 	}
 	if (any_stalling(w))
 		watch_psi_tick(w, now);
@@ -230,16 +232,16 @@ static void run_timers(struct cgh_watcher *w, uint64_t now)
 static int loop_once(struct cgh_watcher *w, struct pollfd *fds, size_t *leaf_of)
 {
 	size_t n = fill_fds(w, fds, leaf_of);
-	int r = poll(fds, n, poll_timeout(w, watch_now_ms()));
-	uint64_t now = watch_now_ms();
+	int r = poll(fds, n, poll_timeout(w, now_ms()));
+	uint64_t now = now_ms();
 
 	if (r < 0 && errno != EINTR)
 		return -errno;
 	for (size_t i = 2; r > 0 && i < n; i++)	/* before events may move leaves */
 		if (fds[i].revents & (POLLPRI | POLLERR))
-			watch_psi_event(w, &w->leaves[leaf_of[i]], now);
+			watch_psi_event(w, &w->tab.leaves[leaf_of[i]], now);
 	if (r > 0 && (fds[0].revents & POLLIN))
-		read_events(w);
+		read_events(w, now);
 	if (r > 0 && (fds[1].revents & POLLIN))
 		read_signals(w);
 	if (w->cfg != NULL && !w->stop)
@@ -273,9 +275,9 @@ static int loop(struct cgh_watcher *w, struct cgh_error *err)
 	int r = 0;
 
 	while (!w->stop) {
-		r = make_room(&fds, &leaf_of, &cap, w->n_leaves);
+		r = make_room(&fds, &leaf_of, &cap, w->tab.n_leaves);
 		if (r < 0 || fds == NULL || leaf_of == NULL) {
-			r = cgh_fail(err, ENOMEM, "watching %zu sessions", w->n_leaves);
+			r = cgh_fail(err, ENOMEM, "watching %zu sessions", w->tab.n_leaves);
 			break;
 		}
 		r = loop_once(w, fds, leaf_of);
@@ -291,8 +293,9 @@ static int loop(struct cgh_watcher *w, struct cgh_error *err)
 
 int cgh_watch_run(const struct cgh_watch_opts *o, struct cgh_error *err)
 {
-	struct cgh_watcher w = { .opts = o, .log = o->log, .ifd = -1, .sfd = -1, .wd_root = -1,
-				 .kmsg_fd = -1, .fs = { .rootfd = -1 } };
+	struct cgh_watcher w = { .opts = o, .log = o->log, .ifd = -1, .sfd = -1,
+				 .tab = { .wd_root = -1 }, .oom = { .kmsg_fd = -1 },
+				 .fs = { .rootfd = -1 } };
 	struct cgh_config *cfg = NULL;
 	int r = load_config(o, &cfg);
 
@@ -323,9 +326,9 @@ done:
 		close(w.ifd);
 	if (w.sfd >= 0)
 		close(w.sfd);
-	if (w.kmsg_fd >= 0)
-		close(w.kmsg_fd);
-	free(w.leaves);
-	free(w.users);
+	if (w.oom.kmsg_fd >= 0)
+		close(w.oom.kmsg_fd);
+	free(w.tab.leaves);
+	free(w.tab.users);
 	return r < 0 ? r : 0;
 }

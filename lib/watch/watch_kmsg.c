@@ -67,31 +67,31 @@ int cgh_kmsg_killed(const char *msg, pid_t *pid, uint64_t *rss)
 /* Opened at the end: only what happens from now on is of interest. */
 void watch_kmsg_open(struct cgh_watcher *w)
 {
-	w->kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (w->kmsg_fd < 0) {
+	w->oom.kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (w->oom.kmsg_fd < 0) {
 		cgh_logf(w->log, LOG_NOTICE, "cannot read /dev/kmsg (%m): OOM victims will not be named");
 		return;
 	}
-	lseek(w->kmsg_fd, 0, SEEK_END);
+	lseek(w->oom.kmsg_fd, 0, SEEK_END);
 }
 
 static void remember(struct cgh_watcher *w, const char *msg)
 {
-	struct watch_victim *v = &w->victims[w->next_victim];
+	struct watch_victim *v = &w->oom.victims[w->oom.next_victim];
 	uint64_t rss;
 	pid_t pid;
 
 	if (cgh_kmsg_oom_victim(msg, v->memcg, sizeof(v->memcg), &v->pid, v->comm,
 				sizeof(v->comm)) == 0) {
 		v->rss = 0;
-		w->next_victim = (w->next_victim + 1) % WATCH_VICTIMS;
+		w->oom.next_victim = (w->oom.next_victim + 1) % WATCH_VICTIMS;
 		return;
 	}
 	if (cgh_kmsg_killed(msg, &pid, &rss) < 0)
 		return;
 	for (size_t i = 0; i < WATCH_VICTIMS; i++)
-		if (w->victims[i].pid == pid && w->victims[i].rss == 0)
-			w->victims[i].rss = rss;
+		if (w->oom.victims[i].pid == pid && w->oom.victims[i].rss == 0)
+			w->oom.victims[i].rss = rss;
 }
 
 /* Reads what the kernel logged since the last call. */
@@ -100,10 +100,10 @@ void watch_kmsg_drain(struct cgh_watcher *w)
 	char rec[KMSG_RECORD_MAX];
 	ssize_t n;
 
-	if (w->kmsg_fd < 0)
+	if (w->oom.kmsg_fd < 0)
 		return;
 	for (;;) {
-		n = read(w->kmsg_fd, rec, sizeof(rec) - 1);
+		n = read(w->oom.kmsg_fd, rec, sizeof(rec) - 1);
 		if (n < 0 && errno == EPIPE)	/* overwritten before we read it */
 			continue;
 		if (n <= 0)
@@ -119,10 +119,10 @@ const struct watch_victim *watch_kmsg_victim(struct cgh_watcher *w, const char *
 {
 	watch_kmsg_drain(w);
 	for (size_t k = 0; k < WATCH_VICTIMS; k++) {
-		size_t i = (w->next_victim + WATCH_VICTIMS - 1 - k) % WATCH_VICTIMS;	/* newest first */
-		if (w->victims[i].pid > 0 && w->victims[i].memcg[0] == '/' &&
-		    strcmp(w->victims[i].memcg + 1, leaf) == 0)
-			return &w->victims[i];
+		size_t i = (w->oom.next_victim + WATCH_VICTIMS - 1 - k) % WATCH_VICTIMS;	/* newest first */
+		if (w->oom.victims[i].pid > 0 && w->oom.victims[i].memcg[0] == '/' &&
+		    strcmp(w->oom.victims[i].memcg + 1, leaf) == 0)
+			return &w->oom.victims[i];
 	}
 	return NULL;
 }

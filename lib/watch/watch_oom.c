@@ -114,9 +114,9 @@ static void spawn(struct cgh_watcher *w, const struct cgh_cmd_vars *vars)
 	char **argv = NULL;
 	pid_t pid;
 
-	if (w->children >= WATCH_CHILDREN_MAX) {
+	if (w->oom.children >= WATCH_CHILDREN_MAX) {
 		cgh_logf(w->log, LOG_WARNING, "on_oom for %s not run: %u commands still running",
-			 vars->leaf, w->children);
+			 vars->leaf, w->oom.children);
 		return;
 	}
 	if (cgh_cmd_expand(w->cfg->watch.on_oom, vars, &argv) < 0) {
@@ -129,7 +129,7 @@ static void spawn(struct cgh_watcher *w, const struct cgh_cmd_vars *vars)
 	if (pid < 0)
 		cgh_logf(w->log, LOG_ERR, "on_oom for %s not run: fork: %m", vars->leaf);
 	else {
-		w->children++;
+		w->oom.children++;
 		cgh_logf(w->log, LOG_DEBUG, "on_oom for %s: started %s as %d", vars->leaf, argv[0], (int)pid);
 	}
 	cgh_cmd_free(argv);
@@ -141,8 +141,8 @@ void watch_reap(struct cgh_watcher *w)
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if (w->children > 0)
-			w->children--;
+		if (w->oom.children > 0)
+			w->oom.children--;
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 			continue;
 		if (WIFEXITED(status))
@@ -160,11 +160,11 @@ static void notice(struct cgh_watcher *w, const struct watch_leaf *leaf,
 		   const struct watch_oom_figures *c)
 {
 	struct cgh_oom_notice n = { .uid = leaf->uid };
-	char user[64], rule[72] = "?", abs[256], comm[40] = "", line[1024];
+	char user[64], rule[CGH_RULE_BUF] = "?", abs[CGH_PATH_BUF], comm[40] = "", line[1024];
 
 	cgh_user_name(leaf->uid, user, sizeof(user));
 	cgh_fs_get_rule(&w->fs, leaf->path, rule, sizeof(rule));
-	watch_abs_path(w, leaf->path, abs, sizeof(abs));
+	cgh_fs_abs_path(&w->fs, leaf->path, abs, sizeof(abs));
 	n.user = user;
 	n.leaf = abs;
 	n.rule = rule;
@@ -190,19 +190,19 @@ static void notice(struct cgh_watcher *w, const struct watch_leaf *leaf,
 static void check_later(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t now)
 {
 	leaf->oom_pending = true;
-	if (w->oom_due == 0)
-		w->oom_due = now + WATCH_OOM_SETTLE_MS;
+	if (w->oom.due == 0)
+		w->oom.due = now + WATCH_OOM_SETTLE_MS;
 }
 
 /* memory.events changed: the notice waits WATCH_OOM_SETTLE_MS, until a
  * group kill is counted in full.  systemd removes a scope as soon as it
  * empties, maybe before that: a scope's counts and figures are read now, for
  * the notice to fall back on. */
-void watch_oom_event(struct cgh_watcher *w, struct watch_leaf *leaf)
+void watch_oom_event(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t now)
 {
 	struct watch_oom_figures c;
 
-	check_later(w, leaf, watch_now_ms());
+	check_later(w, leaf, now);
 	if (leaf->owned || read_counts(w, leaf, &c) < 0 || !is_news(leaf, &c))
 		return;
 	read_figures(w, leaf, &c);
@@ -215,9 +215,8 @@ void watch_oom_event(struct cgh_watcher *w, struct watch_leaf *leaf)
 /* A group kill counts oom_kill once for each member as it kills it, which
  * can take longer than WATCH_OOM_SETTLE_MS: its notice waits until the leaf
  * has emptied, or WATCH_OOM_GROUP_WAIT_MS if something in it survives. */
-static bool group_kill_going_on(struct cgh_watcher *w, struct watch_leaf *leaf)
+static bool group_kill_going_on(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t now)
 {
-	uint64_t now = watch_now_ms();
 	bool populated = false;
 
 	if (cgh_fs_populated(&w->fs, leaf->path, &populated, NULL) < 0 || !populated)
@@ -230,7 +229,7 @@ static bool group_kill_going_on(struct cgh_watcher *w, struct watch_leaf *leaf)
 	return true;
 }
 
-void watch_oom_check(struct cgh_watcher *w, struct watch_leaf *leaf)
+void watch_oom_check(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t now)
 {
 	struct watch_oom_figures c;
 
@@ -239,7 +238,7 @@ void watch_oom_check(struct cgh_watcher *w, struct watch_leaf *leaf)
 		if (!leaf->held_valid)
 			return;		/* gone: its IN_DELETE follows */
 		c = leaf->held;		/* a scope gone before the notice was due */
-	} else if (c.group_kill > leaf->oom_group_kill && group_kill_going_on(w, leaf))
+	} else if (c.group_kill > leaf->oom_group_kill && group_kill_going_on(w, leaf, now))
 		return;
 	if (is_news(leaf, &c)) {
 		read_figures(w, leaf, &c);
@@ -254,14 +253,14 @@ void watch_oom_check(struct cgh_watcher *w, struct watch_leaf *leaf)
 /* cgh_gc, as `cgherd gc` runs it, once a leaf reads populated 0; leaves it
  * could not take (a login held the lock: it is still being set up) are
  * retried WATCH_GC_RETRY_MS later. */
-void watch_gc(struct cgh_watcher *w)
+void watch_gc(struct cgh_watcher *w, uint64_t now)
 {
 	struct cgh_error err = { 0 };
 	bool any = false, retry = false;
 
 	w->gc_due = 0;
-	for (size_t i = 0; i < w->n_leaves; i++) {
-		struct watch_leaf *leaf = &w->leaves[i];
+	for (size_t i = 0; i < w->tab.n_leaves; i++) {
+		struct watch_leaf *leaf = &w->tab.leaves[i];
 		bool populated = true;
 
 		if (!leaf->dead || !leaf->owned)
@@ -270,15 +269,15 @@ void watch_gc(struct cgh_watcher *w)
 			leaf->dead = false;	/* gone (IN_DELETE follows), or a login moved in */
 			continue;
 		}
-		watch_oom_check(w, leaf);	/* no kill goes unreported */
+		watch_oom_check(w, leaf, now);	/* no kill goes unreported */
 		any = true;
 	}
 	if (!any)
 		return;
 	if (cgh_gc(&w->fs, w->cfg->base, w->log, &err) < 0)
 		cgh_logf(w->log, LOG_WARNING, "collecting dead sessions: %s", err.msg);
-	for (size_t i = 0; i < w->n_leaves; i++) {
-		struct watch_leaf *leaf = &w->leaves[i];
+	for (size_t i = 0; i < w->tab.n_leaves; i++) {
+		struct watch_leaf *leaf = &w->tab.leaves[i];
 		bool populated = true;
 
 		if (!leaf->dead || !leaf->owned ||
@@ -290,5 +289,5 @@ void watch_gc(struct cgh_watcher *w)
 			retry = true;
 	}
 	if (retry)
-		w->gc_due = watch_now_ms() + WATCH_GC_RETRY_MS;
+		w->gc_due = now + WATCH_GC_RETRY_MS;
 }

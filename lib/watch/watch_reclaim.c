@@ -20,15 +20,15 @@ static int write_reclaim(struct cgh_watcher *w, const char *dir, uint64_t bytes,
 	char text[64];
 	int r = -EINVAL;
 
-	if (!w->no_swappiness) {
+	if (!w->rec.no_swappiness) {
 		snprintf(text, sizeof(text), "%llu swappiness=0", (unsigned long long)bytes);
 		r = w->fs.sys->write_file(w->fs.rootfd, dir, text);
 		if (r == -EINVAL) {
-			w->no_swappiness = true;
+			w->rec.no_swappiness = true;
 			cgh_logf(w->log, LOG_INFO, "memory.reclaim takes no swappiness= here: reclaiming without it");
 		}
 	}
-	if (w->no_swappiness) {
+	if (w->rec.no_swappiness) {
 		snprintf(text, sizeof(text), "%llu", (unsigned long long)bytes);
 		r = w->fs.sys->write_file(w->fs.rootfd, dir, text);
 	}
@@ -44,7 +44,7 @@ static void reclaim_leaf(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_
 	const struct cgh_watch_config *wc = &w->cfg->watch;
 	struct cgh_error err = { 0 };
 	uint64_t threshold, file, excess, after;
-	char path[200];
+	char path[CGH_LEAF_FILE_BUF];
 
 	if (!cgh_reclaim_due(leaf->last_reclaim, now_ms, wc->reclaim_cooldown))
 		return;
@@ -74,9 +74,9 @@ void watch_reclaim_scan(struct cgh_watcher *w, uint64_t now_ms)
 	const struct cgh_watch_config *wc = &w->cfg->watch;
 	if (wc->reclaim_percent == 0 && wc->reclaim_bytes == 0)
 		return;
-	for (size_t i = 0; i < w->n_leaves; i++)
-		if (!w->leaves[i].dead)
-			reclaim_leaf(w, &w->leaves[i], now_ms ? now_ms : 1);
+	for (size_t i = 0; i < w->tab.n_leaves; i++)
+		if (!w->tab.leaves[i].dead)
+			reclaim_leaf(w, &w->tab.leaves[i], now_ms ? now_ms : 1);
 }
 
 /* ---- pressure guard ------------------------------------------------------------ */
@@ -94,7 +94,7 @@ void watch_psi_disarm(struct watch_leaf *leaf)
 void watch_psi_arm(struct cgh_watcher *w, struct watch_leaf *leaf)
 {
 	const struct cgh_watch_config *wc = &w->cfg->watch;
-	char path[200], trigger[64];
+	char path[CGH_LEAF_FILE_BUF], trigger[64];
 	int fd;
 	ssize_t n;
 
@@ -115,10 +115,10 @@ void watch_psi_arm(struct cgh_watcher *w, struct watch_leaf *leaf)
 	if (fd == -ENOENT)
 		return;		/* the leaf is gone */
 	if (fd < 0) {
-		if (!w->psi_failed_logged)
+		if (!w->rec.psi_failed_logged)
 			cgh_logf(w->log, LOG_WARNING, "pressure guard: cannot set \"%s\" on %s/%s: %s",
 				 trigger, w->fs.root, path, strerror(-fd));
-		w->psi_failed_logged = true;
+		w->rec.psi_failed_logged = true;
 		return;
 	}
 	leaf->psi_fd = fd;
@@ -159,8 +159,8 @@ void watch_psi_tick(struct cgh_watcher *w, uint64_t now_ms)
 	const struct cgh_watch_config *wc = &w->cfg->watch;
 	uint64_t quiet_ms = 2u * wc->pressure_window_us / 1000u;
 
-	for (size_t i = 0; i < w->n_leaves; i++) {
-		struct watch_leaf *leaf = &w->leaves[i];
+	for (size_t i = 0; i < w->tab.n_leaves; i++) {
+		struct watch_leaf *leaf = &w->tab.leaves[i];
 		if (leaf->stall_since == 0)
 			continue;
 		if (now_ms - leaf->last_stall > quiet_ms)

@@ -16,9 +16,15 @@
 #define DIR_MASK (IN_CREATE | IN_DELETE | IN_DELETE_SELF | IN_ONLYDIR)
 #define FILE_MASK IN_MODIFY
 
-void watch_abs_path(const struct cgh_watcher *w, const char *rel, char *buf, size_t len)
+/* tree dir/user-UID (CGH_USER_DIR_BUF) and user dir/session-N (CGH_LEAF_BUF) */
+static void user_path(char *buf, size_t len, const struct watch_tree *t, const char *name)
 {
-	snprintf(buf, len, "%s/%s", w->fs.root, rel);
+	snprintf(buf, len, "%.*s/%.*s", CGH_BASE_NAME_MAX, t->dir, CGH_USER_NAME_PREC, name);
+}
+
+static void leaf_path(char *buf, size_t len, const struct watch_user *u, const char *name)
+{
+	snprintf(buf, len, "%.*s/%.*s", CGH_USER_DIR_BUF - 1, u->path, CGH_LEAF_NAME_PREC, name);
 }
 
 static int add_watch(struct cgh_watcher *w, const char *rel, uint32_t mask)
@@ -26,7 +32,7 @@ static int add_watch(struct cgh_watcher *w, const char *rel, uint32_t mask)
 	char path[512];
 	int wd;
 
-	watch_abs_path(w, rel, path, sizeof(path));
+	cgh_fs_abs_path(&w->fs, rel, path, sizeof(path));
 	wd = inotify_add_watch(w->ifd, path, mask);
 	if (wd < 0 && errno != ENOENT)
 		cgh_logf(w->log, LOG_WARNING, "cannot watch %s: %m", path);
@@ -56,37 +62,37 @@ static bool grow(void **v, size_t *cap, size_t n, size_t size)
 
 struct watch_leaf *watch_leaf_by_wd(struct cgh_watcher *w, int wd)
 {
-	for (size_t i = 0; i < w->n_leaves; i++)
-		if (w->leaves[i].wd_events == wd || w->leaves[i].wd_mem == wd)
-			return &w->leaves[i];
+	for (size_t i = 0; i < w->tab.n_leaves; i++)
+		if (w->tab.leaves[i].wd_events == wd || w->tab.leaves[i].wd_mem == wd)
+			return &w->tab.leaves[i];
 	return NULL;
 }
 
 static struct watch_leaf *leaf_by_path(struct cgh_watcher *w, const char *path)
 {
-	for (size_t i = 0; i < w->n_leaves; i++)
-		if (strcmp(w->leaves[i].path, path) == 0)
-			return &w->leaves[i];
+	for (size_t i = 0; i < w->tab.n_leaves; i++)
+		if (strcmp(w->tab.leaves[i].path, path) == 0)
+			return &w->tab.leaves[i];
 	return NULL;
 }
 
-static void leaf_forget(struct cgh_watcher *w, struct watch_leaf *leaf)
+static void leaf_forget(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t now)
 {
-	size_t i = (size_t)(leaf - w->leaves);
+	size_t i = (size_t)(leaf - w->tab.leaves);
 
 	if (leaf->oom_pending)	/* a scope removed before the notice was due */
-		watch_oom_check(w, leaf);
+		watch_oom_check(w, leaf, now);
 	rm_watch(w, leaf->wd_events);
 	rm_watch(w, leaf->wd_mem);
 	watch_psi_disarm(leaf);
 	cgh_logf(w->log, LOG_DEBUG, "forgetting %s/%s", w->fs.root, leaf->path);
-	w->leaves[i] = w->leaves[--w->n_leaves];
+	w->tab.leaves[i] = w->tab.leaves[--w->tab.n_leaves];
 }
 
 /* A dead leaf of cgherd's is collected.  A scope is systemd's to remove,
  * at once: what it counted is reported now, while it is still there (and a
  * new scope reads empty until logind has moved the login in). */
-static void leaf_check_dead(struct cgh_watcher *w, struct watch_leaf *leaf)
+static void leaf_check_dead(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t now)
 {
 	bool populated = true;
 
@@ -95,7 +101,7 @@ static void leaf_check_dead(struct cgh_watcher *w, struct watch_leaf *leaf)
 	if (!leaf->owned) {
 		leaf->dead = !populated;
 		if (leaf->dead)
-			watch_oom_check(w, leaf);
+			watch_oom_check(w, leaf, now);
 		return;
 	}
 	if (populated)
@@ -105,27 +111,38 @@ static void leaf_check_dead(struct cgh_watcher *w, struct watch_leaf *leaf)
 		leaf->gc_tries = 0;
 	}
 	if (w->gc_due == 0)
-		w->gc_due = watch_now_ms();
+		w->gc_due = now;
 }
 
-/* fresh: the leaf appeared while we ran, so every kill it counts is news. */
-static void leaf_add(struct cgh_watcher *w, const struct watch_user *u, const char *name,
-		     bool fresh)
+/* A walk of the tree at one time: the user directory a leaf is found in
+ * (or the tree a user directory is found in), and whether what it finds
+ * appeared while we ran (fresh: every kill a leaf counts is news). */
+struct walk {
+	struct cgh_watcher *w;
+	const struct watch_tree *t;
+	const struct watch_user *u;
+	bool fresh;
+	uint64_t now;
+};
+
+static void leaf_add(const struct walk *wk, const char *name)
 {
-	char path[160], file[200];
+	struct cgh_watcher *w = wk->w;
+	const struct watch_user *u = wk->u;
+	char path[CGH_LEAF_BUF], file[CGH_LEAF_FILE_BUF];
 	struct watch_leaf *leaf;
 
-	snprintf(path, sizeof(path), "%.95s/%.60s", u->path, name);
+	leaf_path(path, sizeof(path), u, name);
 	leaf = leaf_by_path(w, path);
 	if (leaf != NULL) {
 		leaf->seen = true;
 		return;
 	}
-	if (!grow((void **)&w->leaves, &w->cap_leaves, w->n_leaves, sizeof(*w->leaves))) {
+	if (!grow((void **)&w->tab.leaves, &w->tab.cap_leaves, w->tab.n_leaves, sizeof(*w->tab.leaves))) {
 		cgh_logf(w->log, LOG_ERR, "cannot watch %s/%s: out of memory", w->fs.root, path);
 		return;
 	}
-	leaf = &w->leaves[w->n_leaves];
+	leaf = &w->tab.leaves[w->tab.n_leaves];
 	*leaf = (struct watch_leaf){ .uid = u->uid, .owned = u->tree->owned, .psi_fd = -1,
 				     .seen = true };
 	snprintf(leaf->path, sizeof(leaf->path), "%s", path);
@@ -137,89 +154,74 @@ static void leaf_add(struct cgh_watcher *w, const struct watch_user *u, const ch
 		rm_watch(w, leaf->wd_mem);
 		return;
 	}
-	w->n_leaves++;
+	w->tab.n_leaves++;
 	cgh_logf(w->log, LOG_DEBUG, "watching %s/%s", w->fs.root, path);
-	if (!fresh)
+	if (!wk->fresh)
 		watch_oom_baseline(w, leaf);
 	else
-		watch_oom_check(w, leaf);
+		watch_oom_check(w, leaf, wk->now);
 	watch_psi_arm(w, leaf);
-	leaf_check_dead(w, leaf);
+	leaf_check_dead(w, leaf, wk->now);
 }
-
-struct user_walk {
-	struct cgh_watcher *w;
-	const struct watch_user *u;
-	bool fresh;
-};
 
 static int leaf_found(void *arg, const char *name)
 {
-	struct user_walk *uw = arg;
-
-	leaf_add(uw->w, uw->u, name, uw->fresh);
+	leaf_add(arg, name);
 	return 0;
 }
 
 static struct watch_user *user_by_path(struct cgh_watcher *w, const char *path)
 {
-	for (size_t i = 0; i < w->n_users; i++)
-		if (strcmp(w->users[i].path, path) == 0)
-			return &w->users[i];
+	for (size_t i = 0; i < w->tab.n_users; i++)
+		if (strcmp(w->tab.users[i].path, path) == 0)
+			return &w->tab.users[i];
 	return NULL;
 }
 
-static void user_add(struct cgh_watcher *w, const struct watch_tree *t, const char *name,
-		     bool fresh)
+static void user_add(const struct walk *wk, const char *name)
 {
-	char path[96];
+	struct cgh_watcher *w = wk->w;
+	const struct watch_tree *t = wk->t;
+	struct walk leaves = *wk;
+	char path[CGH_USER_DIR_BUF];
 	struct watch_user *u;
-	struct user_walk uw = { .w = w, .fresh = fresh };
 	unsigned uid;
 
 	if (!cgh_user_dir_uid(name, &uid))
 		return;
-	snprintf(path, sizeof(path), "%.64s/%.30s", t->dir, name);
+	user_path(path, sizeof(path), t, name);
 	u = user_by_path(w, path);
 	if (u == NULL) {
-		if (!grow((void **)&w->users, &w->cap_users, w->n_users, sizeof(*w->users)))
+		if (!grow((void **)&w->tab.users, &w->tab.cap_users, w->tab.n_users, sizeof(*w->tab.users)))
 			return;
-		u = &w->users[w->n_users];
+		u = &w->tab.users[w->tab.n_users];
 		*u = (struct watch_user){ .uid = uid, .tree = t };
 		snprintf(u->path, sizeof(u->path), "%s", path);
 		u->wd = add_watch(w, path, DIR_MASK);
 		if (u->wd < 0)
 			return;
-		w->n_users++;
+		w->tab.n_users++;
 	}
 	u->seen = true;
-	uw.u = u;
+	leaves.u = u;
 	/* the watch is in place first, so a leaf made now is seen one way or the other */
-	cgh_fs_each_dir(&w->fs, u->path, t->leaf_prefix, leaf_found, &uw, NULL);
+	cgh_fs_each_dir(&w->fs, u->path, t->leaf_prefix, leaf_found, &leaves, NULL);
 }
 
-static void user_forget(struct cgh_watcher *w, struct watch_user *u)
+static void user_forget(struct cgh_watcher *w, struct watch_user *u, uint64_t now)
 {
 	size_t plen = strlen(u->path);
 
-	for (size_t i = w->n_leaves; i-- > 0;)
-		if (strncmp(w->leaves[i].path, u->path, plen) == 0 && w->leaves[i].path[plen] == '/')
-			leaf_forget(w, &w->leaves[i]);
+	for (size_t i = w->tab.n_leaves; i-- > 0;)
+		if (strncmp(w->tab.leaves[i].path, u->path, plen) == 0 && w->tab.leaves[i].path[plen] == '/')
+			leaf_forget(w, &w->tab.leaves[i], now);
 	rm_watch(w, u->wd);
-	*u = w->users[--w->n_users];
+	*u = w->tab.users[--w->tab.n_users];
 }
-
-struct tree_walk {
-	struct cgh_watcher *w;
-	const struct watch_tree *t;
-	bool fresh;
-};
 
 static int user_found(void *arg, const char *name)
 {
-	struct tree_walk *tw = arg;
-
-	user_add(tw->w, tw->t, name, tw->fresh);
+	user_add(arg, name);
 	return 0;
 }
 
@@ -227,153 +229,156 @@ static int user_found(void *arg, const char *name)
  * backend is cgroupfs (the decision of `cgherd status`). */
 static void trees_init(struct cgh_watcher *w)
 {
-	struct watch_tree *t = w->trees;
+	struct watch_tree *t = w->tab.trees;
 
 	t[0] = (struct watch_tree){ .user_prefix = "user-", .leaf_prefix = "session-",
 				    .owned = true, .wd = -1 };
 	snprintf(t[0].dir, sizeof(t[0].dir), "%s", w->cfg->base);
-	w->n_trees = 1;
+	w->tab.n_trees = 1;
 	if (w->cfg->backend == CGH_BACKEND_CGROUPFS)
 		return;
 	t[1] = (struct watch_tree){ .dir = CGH_LOGIND_SLICE, .user_prefix = "user-",
 				    .leaf_prefix = "session-", .owned = false, .wd = -1 };
-	w->n_trees = 2;
+	w->tab.n_trees = 2;
 }
 
 /* Brings the table in line with the trees: adds what is new, forgets what
  * is gone.  Safe to call at any time (start, IN_Q_OVERFLOW). */
-int watch_tree_sync(struct cgh_watcher *w, bool fresh)
+int watch_tree_sync(struct cgh_watcher *w, bool fresh, uint64_t now)
 {
 	bool any = false;
 
-	if (w->n_trees == 0)
+	if (w->tab.n_trees == 0)
 		trees_init(w);
-	for (size_t i = 0; i < w->n_leaves; i++)
-		w->leaves[i].seen = false;
-	for (size_t i = 0; i < w->n_users; i++)
-		w->users[i].seen = false;
-	if (w->wd_root < 0)
-		w->wd_root = add_watch(w, ".", IN_CREATE | IN_ONLYDIR);
-	for (size_t i = 0; i < w->n_trees; i++) {
-		struct watch_tree *t = &w->trees[i];
-		struct tree_walk tw = { .w = w, .t = t, .fresh = fresh };
+	for (size_t i = 0; i < w->tab.n_leaves; i++)
+		w->tab.leaves[i].seen = false;
+	for (size_t i = 0; i < w->tab.n_users; i++)
+		w->tab.users[i].seen = false;
+	if (w->tab.wd_root < 0)
+		w->tab.wd_root = add_watch(w, ".", IN_CREATE | IN_ONLYDIR);
+	for (size_t i = 0; i < w->tab.n_trees; i++) {
+		struct watch_tree *t = &w->tab.trees[i];
+		struct walk users = { .w = w, .t = t, .fresh = fresh, .now = now };
 
 		t->wd = add_watch(w, t->dir, DIR_MASK);
 		if (t->wd < 0)
 			continue;	/* not there yet: the watch on the root sees it come */
 		any = true;
-		cgh_fs_each_dir(&w->fs, t->dir, t->user_prefix, user_found, &tw, NULL);
+		cgh_fs_each_dir(&w->fs, t->dir, t->user_prefix, user_found, &users, NULL);
 	}
-	for (size_t i = w->n_users; i-- > 0;)
-		if (!w->users[i].seen)
-			user_forget(w, &w->users[i]);
-	for (size_t i = w->n_leaves; i-- > 0;)
-		if (!w->leaves[i].seen)
-			leaf_forget(w, &w->leaves[i]);
-	return w->wd_root < 0 && !any ? w->wd_root : 0;
+	for (size_t i = w->tab.n_users; i-- > 0;)
+		if (!w->tab.users[i].seen)
+			user_forget(w, &w->tab.users[i], now);
+	for (size_t i = w->tab.n_leaves; i-- > 0;)
+		if (!w->tab.leaves[i].seen)
+			leaf_forget(w, &w->tab.leaves[i], now);
+	return w->tab.wd_root < 0 && !any ? w->tab.wd_root : 0;
 }
 
-void watch_tree_clear(struct cgh_watcher *w)
+void watch_tree_clear(struct cgh_watcher *w, uint64_t now)
 {
-	while (w->n_users > 0)
-		user_forget(w, &w->users[w->n_users - 1]);
-	while (w->n_leaves > 0)
-		leaf_forget(w, &w->leaves[w->n_leaves - 1]);
-	for (size_t i = 0; i < w->n_trees; i++)
-		rm_watch(w, w->trees[i].wd);
-	rm_watch(w, w->wd_root);
-	w->wd_root = -1;
-	w->n_trees = 0;		/* the next sync sets them up from w->cfg */
+	while (w->tab.n_users > 0)
+		user_forget(w, &w->tab.users[w->tab.n_users - 1], now);
+	while (w->tab.n_leaves > 0)
+		leaf_forget(w, &w->tab.leaves[w->tab.n_leaves - 1], now);
+	for (size_t i = 0; i < w->tab.n_trees; i++)
+		rm_watch(w, w->tab.trees[i].wd);
+	rm_watch(w, w->tab.wd_root);
+	w->tab.wd_root = -1;
+	w->tab.n_trees = 0;		/* the next sync sets them up from w->cfg */
 }
 
 static struct watch_user *user_by_wd(struct cgh_watcher *w, int wd)
 {
-	for (size_t i = 0; i < w->n_users; i++)
-		if (w->users[i].wd == wd)
-			return &w->users[i];
+	for (size_t i = 0; i < w->tab.n_users; i++)
+		if (w->tab.users[i].wd == wd)
+			return &w->tab.users[i];
 	return NULL;
 }
 
 static void user_dir_event(struct cgh_watcher *w, struct watch_user *u, uint32_t mask,
-			   const char *name)
+			   const char *name, uint64_t now)
 {
-	char path[160];
+	const struct walk wk = { .w = w, .t = u->tree, .u = u, .fresh = true, .now = now };
+	char path[CGH_LEAF_BUF];
 	struct watch_leaf *leaf;
 
 	if (mask & IN_DELETE_SELF) {
-		user_forget(w, u);
+		user_forget(w, u, now);
 		return;
 	}
 	if (name == NULL || strncmp(name, u->tree->leaf_prefix, strlen(u->tree->leaf_prefix)) != 0)
 		return;
 	if (mask & IN_CREATE) {
-		leaf_add(w, u, name, true);
+		leaf_add(&wk, name);
 		return;
 	}
-	snprintf(path, sizeof(path), "%.95s/%.60s", u->path, name);
+	leaf_path(path, sizeof(path), u, name);
 	leaf = leaf_by_path(w, path);
 	if ((mask & IN_DELETE) && leaf != NULL)
-		leaf_forget(w, leaf);
+		leaf_forget(w, leaf, now);
 }
 
 static void tree_event(struct cgh_watcher *w, const struct watch_tree *t, uint32_t mask,
-		       const char *name)
+		       const char *name, uint64_t now)
 {
-	char path[96];
+	const struct walk wk = { .w = w, .t = t, .fresh = true, .now = now };
+	char path[CGH_USER_DIR_BUF];
 	struct watch_user *u;
 
 	if (mask & IN_DELETE_SELF) {	/* a tree removed: forget all, wait for it to come back */
-		watch_tree_clear(w);
-		watch_tree_sync(w, true);
+		watch_tree_clear(w, now);
+		watch_tree_sync(w, true, now);
 		return;
 	}
 	if (name == NULL || strncmp(name, t->user_prefix, strlen(t->user_prefix)) != 0)
 		return;
 	if (mask & IN_CREATE) {
-		user_add(w, t, name, true);
+		user_add(&wk, name);
 		return;
 	}
-	snprintf(path, sizeof(path), "%.64s/%.30s", t->dir, name);
+	user_path(path, sizeof(path), t, name);
 	u = user_by_path(w, path);
 	if ((mask & IN_DELETE) && u != NULL)
-		user_forget(w, u);
+		user_forget(w, u, now);
 }
 
-void watch_tree_event(struct cgh_watcher *w, int wd, uint32_t mask, const char *name)
+void watch_tree_event(struct cgh_watcher *w, int wd, uint32_t mask, const char *name,
+		      uint64_t now)
 {
 	struct watch_user *u;
 	struct watch_leaf *leaf;
 
 	if (mask & IN_Q_OVERFLOW) {
 		cgh_logf(w->log, LOG_NOTICE, "inotify queue overflowed: rescanning %s", w->fs.root);
-		watch_tree_sync(w, true);
+		watch_tree_sync(w, true, now);
 		return;
 	}
 	if (mask & IN_IGNORED)
 		return;
-	if (wd == w->wd_root) {
-		for (size_t i = 0; i < w->n_trees && (mask & IN_CREATE) && name != NULL; i++)
-			if (strcmp(name, w->trees[i].dir) == 0) {
-				watch_tree_sync(w, true);
+	if (wd == w->tab.wd_root) {
+		for (size_t i = 0; i < w->tab.n_trees && (mask & IN_CREATE) && name != NULL; i++)
+			if (strcmp(name, w->tab.trees[i].dir) == 0) {
+				watch_tree_sync(w, true, now);
 				break;
 			}
 		return;
 	}
-	for (size_t i = 0; i < w->n_trees; i++)
-		if (wd == w->trees[i].wd) {
-			tree_event(w, &w->trees[i], mask, name);
+	for (size_t i = 0; i < w->tab.n_trees; i++)
+		if (wd == w->tab.trees[i].wd) {
+			tree_event(w, &w->tab.trees[i], mask, name, now);
 			return;
 		}
 	u = user_by_wd(w, wd);
 	if (u != NULL) {
-		user_dir_event(w, u, mask, name);
+		user_dir_event(w, u, mask, name, now);
 		return;
 	}
 	leaf = watch_leaf_by_wd(w, wd);
 	if (leaf == NULL || !(mask & IN_MODIFY))
 		return;
 	if (wd == leaf->wd_mem)
-		watch_oom_event(w, leaf);
+		watch_oom_event(w, leaf, now);
 	else
-		leaf_check_dead(w, leaf);
+		leaf_check_dead(w, leaf, now);
 }
