@@ -29,9 +29,11 @@ $(PAM_TEST): $(BUILD)/obj/tests/pam/test_pam.o $(TEST_COMMON_OBJ) $(BUILD)/libcg
 check-unit: $(UNIT_BIN)
 	@tests/run-tests $(UNIT_BIN)
 
+# The PAM tests in a /run of their own (tests/pam/private-run): the
+# production module caches there, not in this machine's /run/cgherd.
 check-pam: $(MODULE) $(FAKE_MODULE) $(PAM_TEST)
 	@CGHERD_MODULE=$(abspath $(MODULE)) CGHERD_FAKE_MODULE=$(abspath $(FAKE_MODULE)) \
-		tests/run-tests $(PAM_TEST)
+		tests/pam/private-run tests/run-tests $(PAM_TEST)
 
 # The same unit and PAM tests built with AddressSanitizer + UBSan, any
 # report failing the run; the PAM tests again under valgrind memcheck.
@@ -43,7 +45,7 @@ check-asan:
 check-valgrind: $(MODULE) $(FAKE_MODULE) $(PAM_TEST) $(UNIT_BIN)
 	@CGHERD_MODULE=$(abspath $(MODULE)) CGHERD_FAKE_MODULE=$(abspath $(FAKE_MODULE)) \
 		VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
-		tests/run-tests $(PAM_TEST) $(UNIT_BIN)
+		tests/pam/private-run tests/run-tests $(PAM_TEST) $(UNIT_BIN)
 
 check-cli: $(CLI)
 	@CGHERD=$(abspath $(CLI)) tests/cli/test-cli.sh

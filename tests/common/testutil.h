@@ -22,4 +22,13 @@ struct cgh_config *config_from_text(const char *text, const char *root);
 /* An identity built by hand: name, uid, and a NULL-terminated group list. */
 struct cgh_identity *make_identity(const char *name, unsigned uid, const char *const *groups);
 
+/* The one way a test skips (cmocka headers included first): it says why it
+ * cannot run on this machine, on a line tests/run-tests looks for, then
+ * calls cmocka's skip().  A skip without it fails the run. */
+#define skip_because(why)					\
+	do {							\
+		print_message("# skip: %s\n", (why));		\
+		skip();						\
+	} while (0)
+
 #endif

@@ -103,7 +103,8 @@ static int teardown(void **state)
 
 	if (f->pamh != NULL)
 		pam_end(f->pamh, PAM_SUCCESS);
-	/* the production module, run as root, caches f->conf in CGH_CACHE_DIR */
+	/* the production module, run as root, caches f->conf in CGH_CACHE_DIR:
+	 * in the private /run of tests/pam/private-run */
 	cgh_cache_name(f->conf, name, sizeof(name));
 	snprintf(path, sizeof(path), "%s/%s", CGH_CACHE_DIR, name);
 	unlink(path);

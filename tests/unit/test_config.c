@@ -19,6 +19,7 @@
 #include "cgh_config.h"
 #include "cgh_limits.h"
 #include "cgh_value.h"
+#include "testutil.h"
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 #define KIB 1024ull
@@ -898,7 +899,7 @@ static void test_file_owner(void **state)
 
 	(void)state;
 	if (geteuid() != 0)
-		skip();
+		skip_because("not root: cannot chown the file to another owner");
 	assert_int_equal(chown(path, 12345, 0), 0);
 	expect_file_refused(path, EPERM, "%s: owned by uid 12345, must be owned by root", path);
 	/* root-owned with a foreign group is fine */

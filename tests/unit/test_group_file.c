@@ -96,7 +96,7 @@ static void test_same_names_as_nss(void **state)
 
 	(void)state;
 	if (!cgh_nss_files_first_at(CGH_NSSWITCH_CONF, "group"))
-		skip();
+		skip_because("nsswitch.conf's group: line does not start with files as the test needs");
 	setgrent();
 	while (n < N_ELEMS(gids) && (g = getgrent()) != NULL)
 		gids[n++] = g->gr_gid;
