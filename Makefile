@@ -24,7 +24,7 @@ CFLAGS    ?= -O2 -g
 # include path (a header private to one product sits beside its code and is
 # included by its own folder only), so a new file needs no edit here.
 LIB_SRC   := $(sort $(shell find lib -name '*.c'))
-INC_DIRS  := $(sort $(shell find include -type d))
+INC_DIRS  := $(sort $(shell find include -mindepth 1 -type d))
 INC_FLAGS := $(addprefix -I,$(INC_DIRS))
 HEADERS   := $(sort $(shell find include lib -name '*.h'))
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DCGHERD_VERSION=\"$(VERSION)\" $(WARN) $(HARDEN) \
@@ -102,10 +102,12 @@ clean:
 .PHONY: all install clean
 
 # Static analysis: cppcheck and clang-tidy (checks in .clang-tidy), both
-# failing on any finding.
+# failing on any finding, over every source under lib/ and the two front
+# ends; tests/check-layers: no #include against the dependency direction.
 LINT_SRC := $(LIB_SRC) pam_module/pam_cgherd.c cli/cgherd.c
 LINT_DEFS := -D_GNU_SOURCE $(if $(filter yes,$(WITH_SYSTEMD)),-DCGH_HAVE_SYSTEMD)
 lint:
+	tests/check-layers
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 		--std=c11 $(LINT_DEFS) $(INC_FLAGS) $(LINT_SRC)
 	clang-tidy --quiet $(LINT_SRC) -- -std=c11 $(LINT_DEFS) $(INC_FLAGS) -DCGHERD_VERSION=\"$(VERSION)\"

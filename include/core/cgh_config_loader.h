@@ -54,6 +54,16 @@ int cgh_ld_get_uint(struct cgh_loader *ld, const config_setting_t *s, const char
 /* "where.name" into buf (CGH_SETTING_PATH_MAX). */
 void cgh_setting_path(char *buf, size_t len, const char *where, const char *name);
 
+/* One setting s of a group at where, at path "where.name"; arg as given to
+ * cgh_ld_group.  Returns 0 or -EINVAL (the problem reported). */
+typedef int (*cgh_ld_member_fn)(struct cgh_loader *ld, const config_setting_t *s,
+				const char *where, const char *path, void *arg);
+
+/* fn for every setting of group, which must be a group { ... }; all are
+ * read whatever fails.  Returns 0 or -EINVAL. */
+int cgh_ld_group(struct cgh_loader *ld, const config_setting_t *group, const char *where,
+		 cgh_ld_member_fn fn, void *arg);
+
 /* ---- sections --------------------------------------------------------- */
 
 /* lib/core/config_keys.c: one top-level setting, by the key table. */

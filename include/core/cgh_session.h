@@ -18,7 +18,7 @@
 #define CGH_CLOSE_WAIT_MS 1000
 #define CGH_GC_INTERVAL_S 30	/* an open collects every user's dead leaves at most this often */
 
-/* The systemd calls of the systemd backend (lib/systemd.c); tests swap them. */
+/* The systemd calls of the systemd backend (lib/systemd/systemd.c); tests swap them. */
 struct cgh_bus {
 	int (*set_properties)(const char *unit, const struct cgh_unit_property *props, size_t n,
 			      unsigned timeout_ms, struct cgh_error *err);

@@ -1,7 +1,7 @@
 /* The config cache's image, written: the config walked twice with one
  * function, first counting, then filling one zeroed buffer; the index of
  * user and group names built from the rules, sorted (format:
- * include/cgh_config_cache.h). */
+ * include/cache/cgh_config_cache.h). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>

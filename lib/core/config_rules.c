@@ -82,47 +82,59 @@ static int load_limit(struct cgh_loader *ld, const config_setting_t *s, const ch
 				  ? "an integer" : "a string or an integer");
 }
 
+static int load_limit_member(struct cgh_loader *ld, const config_setting_t *s, const char *where,
+			     const char *path, void *arg)
+{
+	const char *name = config_setting_name(s);
+	int key = cgh_limit_lookup(name);
+
+	if (key < 0)
+		return cgh_ld_bad(ld, s, where, "unknown setting '%s'", name);
+	return load_limit(ld, s, path, (enum cgh_limit_key)key, arg);
+}
+
 int cgh_ld_limits(struct cgh_loader *ld, const config_setting_t *group, const char *where,
 		  struct cgh_limits *l)
 {
-	int r = 0;
-
-	if (config_setting_type(group) != CONFIG_TYPE_GROUP)
-		return cgh_ld_wrong_type(ld, group, where, "a group { ... }");
-	for (int i = 0; i < config_setting_length(group); i++) {
-		const config_setting_t *s = config_setting_get_elem(group, (unsigned)i);
-		const char *name = config_setting_name(s);
-		int key = cgh_limit_lookup(name);
-		char path[CGH_SETTING_PATH_MAX];
-
-		if (key < 0) {
-			r = cgh_ld_bad(ld, s, where, "unknown setting '%s'", name);
-			continue;
-		}
-		cgh_setting_path(path, sizeof(path), where, name);
-		if (load_limit(ld, s, path, (enum cgh_limit_key)key, l) < 0)
-			r = -EINVAL;
-	}
-	return r;
+	return cgh_ld_group(ld, group, where, load_limit_member, l);
 }
 
 /* ---- match ------------------------------------------------------------ */
+
+/* Room for the n elements of s, a scalar or a list of them (not empty),
+ * each of size bytes, in *out. */
+static int list_room(struct cgh_loader *ld, const config_setting_t *s, const char *where,
+		     size_t size, void **out, int *n)
+{
+	*n = cgh_ld_is_seq(s) ? config_setting_length(s) : 1;
+	if (*n == 0)
+		return cgh_ld_bad(ld, s, where, "empty list (it would never match)");
+	*out = calloc((size_t)*n, size);
+	if (*out == NULL)
+		return cgh_ld_bad(ld, s, where, "out of memory");
+	return 0;
+}
+
+/* Element i of s, a scalar or a list of them. */
+static const config_setting_t *list_elem(const config_setting_t *s, int i)
+{
+	return cgh_ld_is_seq(s) ? config_setting_get_elem(s, (unsigned)i) : s;
+}
 
 /* A string, or an array/list of strings, into list. */
 static int load_names(struct cgh_loader *ld, const config_setting_t *s, const char *where,
 		      struct cgh_strlist *list)
 {
-	int n = cgh_ld_is_seq(s) ? config_setting_length(s) : 1;
+	void *room = NULL;
+	int n = 0;
 
 	if (!cgh_ld_is_seq(s) && config_setting_type(s) != CONFIG_TYPE_STRING)
 		return cgh_ld_wrong_type(ld, s, where, "a name or a list of names");
-	if (n == 0)
-		return cgh_ld_bad(ld, s, where, "empty list (it would never match)");
-	list->v = calloc((size_t)n, sizeof(*list->v));
-	if (list->v == NULL)
-		return cgh_ld_bad(ld, s, where, "out of memory");
+	if (list_room(ld, s, where, sizeof(*list->v), &room, &n) < 0)
+		return -EINVAL;
+	list->v = room;
 	for (int i = 0; i < n; i++) {
-		const config_setting_t *e = cgh_ld_is_seq(s) ? config_setting_get_elem(s, (unsigned)i) : s;
+		const config_setting_t *e = list_elem(s, i);
 		const char *v = NULL;
 
 		if (cgh_ld_get_string(ld, e, where, &v) < 0)
@@ -158,50 +170,41 @@ static int load_uid_elem(struct cgh_loader *ld, const config_setting_t *e, const
 static int load_uids(struct cgh_loader *ld, const config_setting_t *s, const char *where,
 		     struct cgh_match *m)
 {
-	int n = cgh_ld_is_seq(s) ? config_setting_length(s) : 1;
+	void *room = NULL;
+	int n = 0;
 
-	if (n == 0)
-		return cgh_ld_bad(ld, s, where, "empty list (it would never match)");
-	m->uids = calloc((size_t)n, sizeof(*m->uids));
-	if (m->uids == NULL)
-		return cgh_ld_bad(ld, s, where, "out of memory");
+	if (list_room(ld, s, where, sizeof(*m->uids), &room, &n) < 0)
+		return -EINVAL;
+	m->uids = room;
 	for (int i = 0; i < n; i++) {
-		const config_setting_t *e = cgh_ld_is_seq(s) ? config_setting_get_elem(s, (unsigned)i) : s;
-		if (load_uid_elem(ld, e, where, &m->uids[i]) < 0)
+		if (load_uid_elem(ld, list_elem(s, i), where, &m->uids[i]) < 0)
 			return -EINVAL;
 		m->n_uids++;
 	}
 	return 0;
 }
 
+static int load_match_member(struct cgh_loader *ld, const config_setting_t *s, const char *where,
+			     const char *path, void *arg)
+{
+	struct cgh_match *m = arg;
+	const char *name = config_setting_name(s);
+
+	if (strcmp(name, "user") == 0)
+		return load_names(ld, s, path, &m->users);
+	if (strcmp(name, "group") == 0)
+		return load_names(ld, s, path, &m->groups);
+	if (strcmp(name, "service") == 0)
+		return load_names(ld, s, path, &m->services);
+	if (strcmp(name, "uid") == 0)
+		return load_uids(ld, s, path, m);
+	return cgh_ld_bad(ld, s, where, "unknown setting '%s' (user, group, uid, service)", name);
+}
+
 static int load_match(struct cgh_loader *ld, const config_setting_t *group, const char *where,
 		      struct cgh_match *m)
 {
-	int r = 0;
-
-	if (config_setting_type(group) != CONFIG_TYPE_GROUP)
-		return cgh_ld_wrong_type(ld, group, where, "a group { ... }");
-	for (int i = 0; i < config_setting_length(group); i++) {
-		const config_setting_t *s = config_setting_get_elem(group, (unsigned)i);
-		const char *name = config_setting_name(s);
-		char path[CGH_SETTING_PATH_MAX];
-		int rr;
-
-		cgh_setting_path(path, sizeof(path), where, name);
-		if (strcmp(name, "user") == 0)
-			rr = load_names(ld, s, path, &m->users);
-		else if (strcmp(name, "group") == 0)
-			rr = load_names(ld, s, path, &m->groups);
-		else if (strcmp(name, "service") == 0)
-			rr = load_names(ld, s, path, &m->services);
-		else if (strcmp(name, "uid") == 0)
-			rr = load_uids(ld, s, path, m);
-		else
-			rr = cgh_ld_bad(ld, s, where, "unknown setting '%s' (user, group, uid, service)", name);
-		if (rr < 0)
-			r = rr;
-	}
-	return r;
+	return cgh_ld_group(ld, group, where, load_match_member, m);
 }
 
 /* ---- rules ------------------------------------------------------------ */

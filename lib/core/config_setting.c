@@ -184,3 +184,21 @@ void cgh_setting_path(char *buf, size_t len, const char *where, const char *name
 {
 	snprintf(buf, len, "%.*s.%.*s", CGH_SETTING_PART, where, CGH_SETTING_PART, name);
 }
+
+int cgh_ld_group(struct cgh_loader *ld, const config_setting_t *group, const char *where,
+		 cgh_ld_member_fn fn, void *arg)
+{
+	int r = 0;
+
+	if (config_setting_type(group) != CONFIG_TYPE_GROUP)
+		return cgh_ld_wrong_type(ld, group, where, "a group { ... }");
+	for (int i = 0; i < config_setting_length(group); i++) {
+		const config_setting_t *s = config_setting_get_elem(group, (unsigned)i);
+		char path[CGH_SETTING_PATH_MAX];
+
+		cgh_setting_path(path, sizeof(path), where, config_setting_name(s));
+		if (fn(ld, s, where, path, arg) < 0)
+			r = -EINVAL;
+	}
+	return r;
+}

@@ -107,27 +107,24 @@ static int load_watch_key(struct cgh_loader *ld, const config_setting_t *s, cons
 	return -ENOENT;
 }
 
+static int load_watch_member(struct cgh_loader *ld, const config_setting_t *s, const char *where,
+			     const char *path, void *arg)
+{
+	int r = load_watch_key(ld, s, path);
+
+	(void)arg;
+	if (r == -ENOENT)
+		r = cgh_ld_bad(ld, s, where, "unknown setting '%s' (on_oom, reclaim_threshold, reclaim_interval, reclaim_cooldown, pressure_guard, pressure_stall_us, pressure_window_us, pressure_grace, pressure_kill)",
+			       config_setting_name(s));
+	return r;
+}
+
 int cgh_watch_config_load(struct cgh_loader *ld, const config_setting_t *group,
 			  const char *where)
 {
 	const struct cgh_watch_config *w = &ld->cfg->watch;
-	int r = 0;
+	int r = cgh_ld_group(ld, group, where, load_watch_member, NULL);
 
-	if (config_setting_type(group) != CONFIG_TYPE_GROUP)
-		return cgh_ld_wrong_type(ld, group, where, "a group { ... }");
-	for (int i = 0; i < config_setting_length(group); i++) {
-		const config_setting_t *s = config_setting_get_elem(group, (unsigned)i);
-		char path[CGH_SETTING_PATH_MAX];
-		int rr;
-
-		cgh_setting_path(path, sizeof(path), where, config_setting_name(s));
-		rr = load_watch_key(ld, s, path);
-		if (rr == -ENOENT)
-			rr = cgh_ld_bad(ld, s, where, "unknown setting '%s' (on_oom, reclaim_threshold, reclaim_interval, reclaim_cooldown, pressure_guard, pressure_stall_us, pressure_window_us, pressure_grace, pressure_kill)",
-				 config_setting_name(s));
-		if (rr < 0)
-			r = rr;
-	}
 	if (r == 0 && w->pressure_stall_us > w->pressure_window_us)
 		r = cgh_ld_bad(ld, group, where, "pressure_stall_us (%u) must not exceed pressure_window_us (%u)",
 			w->pressure_stall_us, w->pressure_window_us);

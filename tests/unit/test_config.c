@@ -1,4 +1,4 @@
-/* Unit tests for the cgherd.conf loader (lib/config.c): every key, every
+/* Unit tests for the cgherd.conf loader (lib/core/config*.c): every key, every
  * error with its exact message and line, the file safety checks, and the
  * module arguments. */
 #include <errno.h>

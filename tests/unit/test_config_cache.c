@@ -1,5 +1,5 @@
-/* Unit tests for the config cache (lib/config_cache.c and the cached loader
- * in lib/config.c): round trips compared field by field with the parsed
+/* Unit tests for the config cache (lib/cache/: the cached loader
+ * in config_cache.c): round trips compared field by field with the parsed
  * config, invalidation, damaged and odd images, the file and directory
  * checks, module arguments over a cached config, and what is never cached. */
 #include <errno.h>

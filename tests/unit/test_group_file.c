@@ -1,4 +1,4 @@
-/* Unit tests for lib/group_file.c: which nsswitch.conf texts let the
+/* Unit tests for lib/core/group_file.c: which nsswitch.conf texts let the
  * module read /etc/group itself, and the names one pass over a group file
  * gives (first line of a gid wins, long lines, missing gids), checked
  * against getgrgid_r on this machine's own /etc/group. */

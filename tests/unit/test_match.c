@@ -1,4 +1,4 @@
-/* Unit tests for the policy (lib/match.c): which rule a session falls under
+/* Unit tests for the policy (lib/core/match.c): which rule a session falls under
  * and the limits it gets. */
 #include <errno.h>
 #include <setjmp.h>

@@ -1,5 +1,5 @@
-/* Unit tests for the value parsers (lib/value.c) and the limit table
- * helpers (lib/limits.c).  Table-driven: every row is an input and the
+/* Unit tests for the value parsers (lib/core/value.c) and the limit table
+ * helpers (lib/core/limits.c).  Table-driven: every row is an input and the
  * exact result expected for it. */
 #include <errno.h>
 #include <setjmp.h>
