@@ -59,6 +59,8 @@ struct cgh_rule {
 #define CGH_PSI_WINDOW_MAX 10000000u
 #define CGH_PSI_GRACE_DEFAULT 10u	/* s */
 #define CGH_PSI_GRACE_MAX 3600u
+#define CGH_METRICS_INTERVAL_DEFAULT 15u	/* s */
+#define CGH_METRICS_INTERVAL_MAX 3600u
 
 struct cgh_watch_config {
 	char **on_oom;			/* argv with %u %U %s %r %%, NULL-terminated; NULL: none */
@@ -70,6 +72,10 @@ struct cgh_watch_config {
 	unsigned pressure_stall_us, pressure_window_us;
 	unsigned pressure_grace;	/* s */
 	bool pressure_kill;
+	/* Not cached (lib/cache/): only cgherd watch reads them, and it always
+	 * parses the file. */
+	char *metrics_file;		/* Prometheus text file, NULL: none */
+	unsigned metrics_interval;	/* s */
 };
 
 struct cgh_config {

@@ -41,6 +41,9 @@ int cgh_parse_uid_range(const char *s, struct cgh_uid_range *out);
 /* Plain decimal without sign, whitespace or trailing text. */
 int cgh_parse_u64(const char *s, uint64_t *out);
 
+/* A duration in seconds: "15s", "2m", "1h", or "30" (seconds); at least 1. */
+int cgh_parse_seconds(const char *s, uint64_t *out);
+
 /* Human form of a byte count: "500M", "1536K", "max"; exact, never rounded. */
 void cgh_format_size(uint64_t bytes, char *buf, size_t len);
 

@@ -274,6 +274,7 @@ static int top_at(struct cgh_cache_image *img, struct cgh_config *stage, struct 
 	w->pressure_window_us = t->pressure_window_us;
 	w->pressure_grace = t->pressure_grace;
 	w->pressure_kill = t->pressure_kill;
+	w->metrics_interval = CGH_METRICS_INTERVAL_DEFAULT;	/* metrics_*: not cached */
 	if (!watch_ok(w))
 		return ODD(err, "watch: a value out of range");
 	return 0;

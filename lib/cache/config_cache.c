@@ -24,9 +24,11 @@ _Static_assert(sizeof(struct cgh_uid_range) == 8, "uid range: two uint32_t");
 #if UINTPTR_MAX == UINT64_MAX
 /* A new field in these structs must be cached too: add it to put_config and
  * take_top (or say why not), bump CGH_CACHE_VERSION, then these sizes. */
-_Static_assert(sizeof(struct cgh_config) == 272, "struct cgh_config changed");
+_Static_assert(sizeof(struct cgh_config) == 288, "struct cgh_config changed");
 _Static_assert(sizeof(struct cgh_rule) == 232, "struct cgh_rule changed");
-_Static_assert(sizeof(struct cgh_watch_config) == 56, "struct cgh_watch_config changed");
+/* watch.metrics_file and metrics_interval are not cached: only cgherd watch
+ * reads them, and it never uses the cache. */
+_Static_assert(sizeof(struct cgh_watch_config) == 72, "struct cgh_watch_config changed");
 #endif
 
 /* ---- names, keys, checksum -------------------------------------------- */

@@ -37,6 +37,28 @@ static int split_number(const char *s, uint64_t *num, const char **suffix)
 	return cgh_parse_u64(digits, num);
 }
 
+int cgh_parse_seconds(const char *s, uint64_t *out)
+{
+	static const struct { const char *suffix; uint64_t scale; } units[] = {
+		{ "", 1 }, { "s", 1 }, { "m", 60 }, { "h", 3600 },
+	};
+	const char *suffix = NULL;
+	uint64_t n = 0;
+	int r = s != NULL ? split_number(s, &n, &suffix) : -EINVAL;
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(suffix, units[i].suffix) != 0)
+			continue;
+		if (n == 0 || n > UINT64_MAX / units[i].scale)
+			return -ERANGE;
+		*out = n * units[i].scale;
+		return 0;
+	}
+	return -EINVAL;
+}
+
 static int size_shift(const char *suffix, unsigned *shift)
 {
 	static const char units[] = "kmgt";

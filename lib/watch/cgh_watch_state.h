@@ -12,6 +12,7 @@
 #include "cgh_cgroupfs.h"
 #include "cgh_config.h"
 #include "cgh_log.h"
+#include "cgh_metrics.h"
 #include "cgh_watch.h"
 
 #define WATCH_GC_RETRY_MS 150u	/* a login holds the base lock: try again */
@@ -34,7 +35,7 @@ struct watch_tree {
 	int wd;
 };
 
-#define WATCH_TREES 2
+#define WATCH_TREES CGH_TREES_MAX
 
 /* memory.events and the leaf's memory figures, as read at one time. */
 struct watch_oom_figures {
@@ -108,6 +109,14 @@ struct watch_reclaim_state {
 	bool psi_failed_logged;
 };
 
+/* watch_metrics.c's: the metrics file and the counters kept per rule. */
+struct watch_metrics_state {
+	struct cgh_kept kept;
+	bool kept_loaded;	/* taken back from the file watch wrote before */
+	uint64_t due;		/* monotonic ms, 0: no metrics file */
+	bool failed_logged;
+};
+
 /* The daemon: what it was started with, the config and root it runs on,
  * its fds, and one part for each concern. */
 struct cgh_watcher {
@@ -121,12 +130,14 @@ struct cgh_watcher {
 	struct watch_table tab;
 	struct watch_oom_state oom;
 	struct watch_reclaim_state rec;
+	struct watch_metrics_state met;
 };
 
 /* The calls go one way: watch.c (the loop, the only reader of the clock:
  * `now` is the monotonic ms of the wake-up, passed down) calls the others;
  * watch_tree.c calls watch_oom.c and watch_reclaim.c; watch_oom.c calls
- * watch_kmsg.c.  Nothing calls back up. */
+ * watch_kmsg.c; watch_oom.c and watch_reclaim.c count in watch_metrics.c.
+ * Nothing calls back up. */
 
 /* watch_tree.c */
 int watch_tree_sync(struct cgh_watcher *w, bool fresh, uint64_t now);
@@ -153,5 +164,11 @@ void watch_psi_arm(struct cgh_watcher *w, struct watch_leaf *leaf);
 void watch_psi_disarm(struct watch_leaf *leaf);
 void watch_psi_event(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t now_ms);
 void watch_psi_tick(struct cgh_watcher *w, uint64_t now_ms);
+
+/* watch_metrics.c */
+void watch_count(struct cgh_watcher *w, const char *rule, enum cgh_kept_counter c, uint64_t n);
+void watch_leaf_rule(struct cgh_watcher *w, const struct watch_leaf *leaf, char *buf, size_t len);
+void watch_metrics_schedule(struct cgh_watcher *w, uint64_t now_ms);
+void watch_metrics_tick(struct cgh_watcher *w, uint64_t now_ms);
 
 #endif

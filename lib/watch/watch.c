@@ -94,6 +94,7 @@ static int start(struct cgh_watcher *w, struct cgh_config *cfg, struct cgh_error
 	if (r < 0)
 		return cgh_fail(err, -r, "cannot watch %s", w->fs.root);
 	w->rec.scan_due = now + (uint64_t)cfg->watch.reclaim_interval * 1000u;
+	watch_metrics_schedule(w, now);
 	describe(w);
 	return 0;
 }
@@ -125,6 +126,7 @@ static void reload(struct cgh_watcher *w)
 		w->cfg = cfg;
 		for (size_t i = 0; i < w->tab.n_leaves; i++)
 			watch_psi_arm(w, &w->tab.leaves[i]);
+		watch_metrics_schedule(w, now_ms());
 		describe(w);
 		return;
 	}
@@ -181,7 +183,7 @@ static bool any_stalling(const struct cgh_watcher *w)
 
 static int poll_timeout(const struct cgh_watcher *w, uint64_t now)
 {
-	uint64_t due = earliest(earliest(w->gc_due, w->oom.due), w->rec.scan_due);
+	uint64_t due = earliest(earliest(w->gc_due, w->oom.due), earliest(w->rec.scan_due, w->met.due));
 
 	if (any_stalling(w))
 		due = earliest(due, now + WATCH_PSI_TICK_MS);
@@ -227,6 +229,7 @@ static void run_timers(struct cgh_watcher *w, uint64_t now)
 	}
 	if (any_stalling(w))
 		watch_psi_tick(w, now);
+	watch_metrics_tick(w, now);
 }
 
 static int loop_once(struct cgh_watcher *w, struct pollfd *fds, size_t *leaf_of)
@@ -330,5 +333,6 @@ done:
 		close(w.oom.kmsg_fd);
 	free(w.tab.leaves);
 	free(w.tab.users);
+	cgh_kept_free(&w.met.kept);
 	return r < 0 ? r : 0;
 }

@@ -3,6 +3,7 @@
  * what watch would refuse), its defaults, and its one owned field. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cgh_config_loader.h"
@@ -19,12 +20,15 @@ void cgh_watch_config_defaults(struct cgh_watch_config *w)
 	w->pressure_stall_us = CGH_PSI_STALL_DEFAULT;
 	w->pressure_window_us = CGH_PSI_WINDOW_DEFAULT;
 	w->pressure_grace = CGH_PSI_GRACE_DEFAULT;
+	w->metrics_interval = CGH_METRICS_INTERVAL_DEFAULT;
 }
 
 void cgh_watch_config_free(struct cgh_watch_config *w)
 {
 	cgh_cmd_free(w->on_oom);
 	w->on_oom = NULL;
+	free(w->metrics_file);
+	w->metrics_file = NULL;
 }
 
 static int load_on_oom(struct cgh_loader *ld, const config_setting_t *s, const char *where)
@@ -80,6 +84,39 @@ static int load_reclaim_threshold(struct cgh_loader *ld, const config_setting_t 
 	return 0;
 }
 
+/* An absolute path, "" for none. */
+static int load_metrics_file(struct cgh_loader *ld, const config_setting_t *s, const char *where)
+{
+	struct cgh_watch_config *w = &ld->cfg->watch;
+	const char *v = NULL;
+
+	if (cgh_ld_get_string(ld, s, where, &v) < 0)
+		return -EINVAL;
+	if (v[0] != '\0' && v[0] != '/')
+		return cgh_ld_bad(ld, s, where, "\"%s\" is not an absolute path", v);
+	free(w->metrics_file);
+	w->metrics_file = v[0] != '\0' ? strdup(v) : NULL;
+	return v[0] != '\0' && w->metrics_file == NULL ? cgh_ld_bad(ld, s, where, "out of memory") : 0;
+}
+
+/* "15s", "1m", or an integer of seconds. */
+static int load_metrics_interval(struct cgh_loader *ld, const config_setting_t *s, const char *where)
+{
+	struct cgh_watch_config *w = &ld->cfg->watch;
+	const char *v = NULL;
+	uint64_t n = 0;
+
+	if (cgh_ld_is_int(s))
+		return cgh_ld_get_uint(ld, s, where, 1, CGH_METRICS_INTERVAL_MAX, &w->metrics_interval);
+	if (cgh_ld_get_string(ld, s, where, &v) < 0)
+		return -EINVAL;
+	if (cgh_parse_seconds(v, &n) < 0 || n > CGH_METRICS_INTERVAL_MAX)
+		return cgh_ld_bad(ld, s, where, "invalid interval \"%s\" (1s-%us, as \"15s\", \"1m\")", v,
+				  CGH_METRICS_INTERVAL_MAX);
+	w->metrics_interval = (unsigned)n;
+	return 0;
+}
+
 static int load_watch_key(struct cgh_loader *ld, const config_setting_t *s, const char *where)
 {
 	struct cgh_watch_config *w = &ld->cfg->watch;
@@ -104,6 +141,10 @@ static int load_watch_key(struct cgh_loader *ld, const config_setting_t *s, cons
 		return cgh_ld_get_uint(ld, s, where, 0, CGH_PSI_GRACE_MAX, &w->pressure_grace);
 	if (strcmp(name, "pressure_kill") == 0)
 		return cgh_ld_get_bool(ld, s, where, &w->pressure_kill);
+	if (strcmp(name, "metrics_file") == 0)
+		return load_metrics_file(ld, s, where);
+	if (strcmp(name, "metrics_interval") == 0)
+		return load_metrics_interval(ld, s, where);
 	return -ENOENT;
 }
 
@@ -114,7 +155,7 @@ static int load_watch_member(struct cgh_loader *ld, const config_setting_t *s, c
 
 	(void)arg;
 	if (r == -ENOENT)
-		r = cgh_ld_bad(ld, s, where, "unknown setting '%s' (on_oom, reclaim_threshold, reclaim_interval, reclaim_cooldown, pressure_guard, pressure_stall_us, pressure_window_us, pressure_grace, pressure_kill)",
+		r = cgh_ld_bad(ld, s, where, "unknown setting '%s' (on_oom, reclaim_threshold, reclaim_interval, reclaim_cooldown, pressure_guard, pressure_stall_us, pressure_window_us, pressure_grace, pressure_kill, metrics_file, metrics_interval)",
 			       config_setting_name(s));
 	return r;
 }

@@ -161,9 +161,12 @@ static void notice(struct cgh_watcher *w, const struct watch_leaf *leaf,
 {
 	struct cgh_oom_notice n = { .uid = leaf->uid };
 	char user[64], rule[CGH_RULE_BUF] = "?", abs[CGH_PATH_BUF], comm[40] = "", line[1024];
+	const char *counted;	/* the rule in the metrics: "" when none is recorded */
 
 	cgh_user_name(leaf->uid, user, sizeof(user));
-	cgh_fs_get_rule(&w->fs, leaf->path, rule, sizeof(rule));
+	counted = cgh_fs_get_rule(&w->fs, leaf->path, rule, sizeof(rule)) == 0 ? rule : "";
+	watch_count(w, counted, CGH_KEPT_OOM_KILLS, c->kill - leaf->oom_kill);
+	watch_count(w, counted, CGH_KEPT_GROUP_KILLS, c->group_kill - leaf->oom_group_kill);
 	cgh_fs_abs_path(&w->fs, leaf->path, abs, sizeof(abs));
 	n.user = user;
 	n.leaf = abs;

@@ -44,7 +44,7 @@ static void reclaim_leaf(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_
 	const struct cgh_watch_config *wc = &w->cfg->watch;
 	struct cgh_error err = { 0 };
 	uint64_t threshold, file, excess, after;
-	char path[CGH_LEAF_FILE_BUF];
+	char path[CGH_LEAF_FILE_BUF], rule[CGH_RULE_BUF];
 
 	if (!cgh_reclaim_due(leaf->last_reclaim, now_ms, wc->reclaim_cooldown))
 		return;
@@ -63,6 +63,8 @@ static void reclaim_leaf(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_
 		return;
 	}
 	after = cgh_fs_read_keyed(&w->fs, leaf->path, "memory.stat", "file");
+	watch_leaf_rule(w, leaf, rule, sizeof(rule));
+	watch_count(w, rule, CGH_KEPT_RECLAIMS, 1);
 	cgh_logf(w->log, LOG_INFO, "reclaimed uid=%u leaf=%s/%s file=%llu threshold=%llu asked=%llu file_after=%llu",
 		 leaf->uid, w->fs.root, leaf->path, (unsigned long long)file,
 		 (unsigned long long)threshold, (unsigned long long)excess,
@@ -139,6 +141,7 @@ static void guard_act(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t s
 	uint64_t current = cgh_fs_read_number(&w->fs, leaf->path, "memory.current");
 	uint64_t high = cgh_fs_read_number(&w->fs, leaf->path, "memory.high");
 	bool kill = w->cfg->watch.pressure_kill;
+	char rule[CGH_RULE_BUF];
 
 	if (current == CGH_UNKNOWN || high == CGH_UNKNOWN || high == CGH_UNLIMITED || current <= high)
 		return;
@@ -147,7 +150,12 @@ static void guard_act(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t s
 		 (unsigned long long)current, (unsigned long long)high,
 		 kill ? ": killing the session" : "");
 	leaf->stall_since = 0;
-	if (kill && cgh_fs_kill(&w->fs, leaf->path, &err) < 0 && err.code != ENOENT)
+	if (!kill)
+		return;
+	watch_leaf_rule(w, leaf, rule, sizeof(rule));
+	if (cgh_fs_kill(&w->fs, leaf->path, &err) == 0)
+		watch_count(w, rule, CGH_KEPT_PRESSURE_KILLS, 1);
+	else if (err.code != ENOENT)
 		cgh_logf(w->log, LOG_ERR, "pressure guard: %s", err.msg);
 }
 

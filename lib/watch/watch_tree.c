@@ -225,21 +225,18 @@ static int user_found(void *arg, const char *name)
 	return 0;
 }
 
-/* The trees cfg asks for: cgherd's own, and logind's scopes unless the
- * backend is cgroupfs (the decision of `cgherd status`). */
+/* The trees cfg asks for (cgh_trees_of, the table status, top and the
+ * metrics walk too): cgherd's own, and logind's scopes unless cgroupfs. */
 static void trees_init(struct cgh_watcher *w)
 {
-	struct watch_tree *t = w->tab.trees;
+	struct cgh_tree t[CGH_TREES_MAX];
 
-	t[0] = (struct watch_tree){ .user_prefix = "user-", .leaf_prefix = "session-",
-				    .owned = true, .wd = -1 };
-	snprintf(t[0].dir, sizeof(t[0].dir), "%s", w->cfg->base);
-	w->tab.n_trees = 1;
-	if (w->cfg->backend == CGH_BACKEND_CGROUPFS)
-		return;
-	t[1] = (struct watch_tree){ .dir = CGH_LOGIND_SLICE, .user_prefix = "user-",
-				    .leaf_prefix = "session-", .owned = false, .wd = -1 };
-	w->tab.n_trees = 2;
+	w->tab.n_trees = cgh_trees_of(w->cfg, t);
+	for (size_t i = 0; i < w->tab.n_trees; i++) {
+		w->tab.trees[i] = (struct watch_tree){ .user_prefix = "user-", .leaf_prefix = "session-",
+						       .owned = t[i].owned, .wd = -1 };
+		snprintf(w->tab.trees[i].dir, sizeof(w->tab.trees[i].dir), "%.71s", t[i].dir);
+	}
 }
 
 /* Brings the table in line with the trees: adds what is new, forgets what

@@ -74,7 +74,39 @@ static void test_watch_defaults(void **state)
 	assert_int_equal(cfg->watch.pressure_window_us, CGH_PSI_WINDOW_DEFAULT);
 	assert_int_equal(cfg->watch.pressure_grace, CGH_PSI_GRACE_DEFAULT);
 	assert_false(cfg->watch.pressure_kill);
+	assert_null(cfg->watch.metrics_file);
+	assert_int_equal(cfg->watch.metrics_interval, CGH_METRICS_INTERVAL_DEFAULT);
 	cgh_config_free(cfg);
+}
+
+static void test_watch_metrics_keys(void **state)
+{
+	static const struct { const char *value; unsigned secs; } forms[] = {
+		{ "\"15s\"", 15 }, { "\"1m\"", 60 }, { "\"1h\"", 3600 }, { "\"30\"", 30 }, { "7", 7 },
+	};
+	struct cgh_config *cfg = NULL;
+	char text[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "watch = { metrics_file = \"/var/lib/prometheus/node-exporter/cgherd.prom\"; metrics_interval = %s; };\n",
+			 forms[i].value);
+		cfg = load_ok(text);
+		assert_string_equal(cfg->watch.metrics_file, "/var/lib/prometheus/node-exporter/cgherd.prom");
+		assert_int_equal(cfg->watch.metrics_interval, forms[i].secs);
+		cgh_config_free(cfg);
+	}
+	load_error("watch = { metrics_file = \"cgherd.prom\"; };\n",
+		   "t.conf:1: watch.metrics_file: \"cgherd.prom\" is not an absolute path");
+	load_error("watch = { metrics_interval = \"0s\"; };\n",
+		   "t.conf:1: watch.metrics_interval: invalid interval \"0s\" (1s-3600s, as \"15s\", \"1m\")");
+	load_error("watch = { metrics_interval = \"2h\"; };\n",
+		   "t.conf:1: watch.metrics_interval: invalid interval \"2h\" (1s-3600s, as \"15s\", \"1m\")");
+	load_error("watch = { metrics_interval = \"15 s\"; };\n",
+		   "t.conf:1: watch.metrics_interval: invalid interval \"15 s\" (1s-3600s, as \"15s\", \"1m\")");
+	load_error("watch = { metrics_interval = 0; };\n",
+		   "t.conf:1: watch.metrics_interval: 0 out of range 1-3600");
 }
 
 static void test_watch_every_key(void **state)
@@ -130,7 +162,7 @@ static void test_watch_errors(void **state)
 {
 	(void)state;
 	load_error("watch = { colour = \"blue\"; };\n",
-		   "t.conf:1: watch: unknown setting 'colour' (on_oom, reclaim_threshold, reclaim_interval, reclaim_cooldown, pressure_guard, pressure_stall_us, pressure_window_us, pressure_grace, pressure_kill)");
+		   "t.conf:1: watch: unknown setting 'colour' (on_oom, reclaim_threshold, reclaim_interval, reclaim_cooldown, pressure_guard, pressure_stall_us, pressure_window_us, pressure_grace, pressure_kill, metrics_file, metrics_interval)");
 	load_error("watch = 1;\n", "t.conf:1: watch: expected a group { ... }, not an integer");
 	load_error("\nwatch = { reclaim_interval = \"10\"; };\n",
 		   "t.conf:2: watch.reclaim_interval: expected an integer, not a string");
@@ -813,11 +845,53 @@ static void test_watch_cgroupfs_ignores_user_slice(void **state)
 	assert_true(is_dir(at(d, SCOPE)));
 }
 
+/* metrics_file: the session's series while it lives; the group kill counted
+ * per rule, still counted once the scope is gone, and taken back from the
+ * file by a watch started anew. */
+static void test_watch_metrics_file(void **state)
+{
+	struct daemon *d = *state;
+	static char text[65536];
+	char extra[256], prom[128];
+	const char *series = "cgherd_session_memory_max_bytes{user=";
+	const char *kills = "cgherd_rule_oom_group_kills_total{rule=\"\"} ";
+
+	snprintf(prom, sizeof(prom), "%s/cgherd.prom", d->root);
+	snprintf(extra, sizeof(extra), "metrics_file = \"%s\"; metrics_interval = \"1s\";", prom);
+	make_session(d, SCOPE);
+	daemon_start_with(d, "systemd", extra);
+	wait_for_text(prom, series);
+	read_text(prom, text, sizeof(text));
+	assert_non_null(strstr(text, "session=\"session-3.scope\",backend=\"systemd\"} 524288000\n"));
+	group_kill(d, SCOPE);
+	wait_for_notice(d, 1001, SCOPE, NULL);
+	freeze(d);
+	session_ends(d, SCOPE);
+	remove_cgroup(d, SCOPE);
+	thaw(d);
+	wait_for_text(prom, "cgherd_sessions{backend=\"systemd\"} 0\n");
+	read_text(prom, text, sizeof(text));
+	assert_null(strstr(text, series));
+	assert_non_null(strstr(text, "cgherd_rule_oom_group_kills_total{rule=\"\"} 1\n"));
+	assert_non_null(strstr(text, "cgherd_rule_oom_kills_total{rule=\"\"} 1\n"));
+	daemon_stop(d);
+
+	make_session(d, SCOPE);
+	daemon_start_with(d, "systemd", extra);
+	wait_for_text(d->log, "metrics: 4 rule counters taken back from ");
+	group_kill(d, SCOPE);	/* counted from 0 in the new scope: +1 */
+	snprintf(extra, sizeof(extra), "%s2\n", kills);
+	wait_for_text(prom, extra);
+	daemon_stop(d);
+	assert_true(access(prom, F_OK) == 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_watch_defaults),
 		cmocka_unit_test(test_watch_every_key),
+		cmocka_unit_test(test_watch_metrics_keys),
 		cmocka_unit_test(test_watch_threshold_forms),
 		cmocka_unit_test(test_watch_errors),
 		cmocka_unit_test(test_cmd_split_quotes),
@@ -843,6 +917,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_watch_scope_reclaimed, daemon_setup, daemon_teardown),
 		cmocka_unit_test_setup_teardown(test_watch_cgroupfs_ignores_user_slice, daemon_setup,
 						daemon_teardown),
+		cmocka_unit_test_setup_teardown(test_watch_metrics_file, daemon_setup, daemon_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
