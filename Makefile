@@ -76,6 +76,8 @@ install: all
 	install -m 0755 $(CLI) $(DESTDIR)$(SBINDIR)/cgherd
 	install -m 0644 man/cgherd.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 man/pam_cgherd.8 man/cgherd.8 $(DESTDIR)$(MANDIR)/man8/
+	install -d $(DESTDIR)$(PREFIX)/share/doc/cgherd
+	install -m 0644 config/cgherd-alerts.yml $(DESTDIR)$(PREFIX)/share/doc/cgherd/
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/security/cgherd.conf ]; then \
 		echo "keeping existing $(DESTDIR)$(SYSCONFDIR)/security/cgherd.conf"; \
 	else \

@@ -18,10 +18,20 @@
 #include "cgh_config.h"
 #include "cgh_identity.h"
 #include "cgh_match.h"
+#include "cgh_metrics.h"
 #include "cgh_mountinfo.h"
 #include "cgh_report.h"
 #include "cgh_session.h"
+#include "cgh_top.h"
+#include "cgh_doctor.h"
 #include "cgh_watch.h"
+
+#ifdef CGHERD_TEST_SYS
+const struct cgh_sys *cgh_test_sys(void);
+#define CLI_SYS cgh_test_sys()
+#else
+#define CLI_SYS (&cgh_sys_real)
+#endif
 
 enum {
 	EXIT_OK = 0,
@@ -32,22 +42,31 @@ enum {
 	EXIT_RUN = 125,		/* run: the command could not be started */
 };
 
+enum cli_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_OPENMETRICS, FORMAT_PROMETHEUS };
+
 struct cli {
 	const char *conf;
 	const char *service;
 	const char *user;
-	bool json;
+	enum cli_format format;	/* status: --format, --json */
 	bool foreground;	/* watch -f */
 	const char *pidfile;	/* watch --pidfile */
 	char **cmd;
 	int cmd_argc;
+	double delay;		/* top -d SECONDS */
+	long iterations;	/* top -n N; 0: until q */
+	bool batch;		/* top -b */
+	const char *sort;	/* top -s KEY */
+	const char *root;	/* doctor --root DIR: the host's files under DIR */
 };
 
 static void usage(FILE *out)
 {
 	fputs("usage: cgherd check   [--conf FILE]\n"
 	      "       cgherd explain [--conf FILE] [--service NAME] USER\n"
-	      "       cgherd status  [--conf FILE] [--json]\n"
+	      "       cgherd status  [--conf FILE] [--json | --format text|json|openmetrics|prometheus]\n"
+	      "       cgherd top     [--conf FILE] [-b] [-d SECONDS] [-n ITERATIONS] [-S memory|cpu|pressure|pids]\n"
+	      "       cgherd doctor  [--conf FILE] [--root DIR]\n"
 	      "       cgherd run     [--conf FILE] [--service NAME] -u USER -- COMMAND [ARG...]\n"
 	      "       cgherd gc      [--conf FILE]\n"
 	      "       cgherd watch   [--conf FILE] [-f] [--pidfile FILE]\n"
@@ -166,7 +185,7 @@ static int with_tree(struct cli *c, int (*fn)(struct cli *c, const struct cgh_co
 	struct cgh_fs fs = { .rootfd = -1 };
 	int rc = load(c, &cfg, true);
 
-	if (rc == EXIT_OK && cgh_fs_open(&fs, cfg->cgroup_root, &cgh_sys_real, &err) < 0)
+	if (rc == EXIT_OK && cgh_fs_open(&fs, cfg->cgroup_root, CLI_SYS, &err) < 0)
 		rc = fail(EXIT_CGROUP, "%s", err.msg);
 	if (rc == EXIT_OK && fn(c, cfg, &fs, &err) < 0)
 		rc = fail(EXIT_CGROUP, "%s", err.msg);
@@ -175,10 +194,28 @@ static int with_tree(struct cli *c, int (*fn)(struct cli *c, const struct cgh_co
 	return rc;
 }
 
+/* --format openmetrics|prometheus: the renderer watch's metrics file uses. */
+static int metrics(const struct cli *c, const struct cgh_config *cfg, const struct cgh_fs *fs,
+		   struct cgh_error *err)
+{
+	struct cgh_tree trees[CGH_TREES_MAX];
+	struct cgh_samples s = { 0 };
+	int r = cgh_samples_collect(fs, trees, cgh_trees_of(cfg, trees), &s, err);
+
+	if (r >= 0)
+		cgh_metrics_render(stdout, &s, NULL, c->format == FORMAT_OPENMETRICS
+						     ? CGH_METRICS_OPENMETRICS : CGH_METRICS_PROMETHEUS);
+	cgh_samples_free(&s);
+	return r;
+}
+
 static int status(struct cli *c, const struct cgh_config *cfg, const struct cgh_fs *fs,
 		  struct cgh_error *err)
 {
-	return cgh_report_status(stdout, fs, cfg->base, cfg->backend != CGH_BACKEND_CGROUPFS, c->json, time(NULL), err);
+	if (c->format == FORMAT_OPENMETRICS || c->format == FORMAT_PROMETHEUS)
+		return metrics(c, cfg, fs, err);
+	return cgh_report_status(stdout, fs, cfg->base, cfg->backend != CGH_BACKEND_CGROUPFS,
+				 c->format == FORMAT_JSON, time(NULL), err);
 }
 
 static int collect(struct cli *c, const struct cgh_config *cfg, const struct cgh_fs *fs,
@@ -247,7 +284,7 @@ static int run_session(const struct cgh_config *cfg, const struct cgh_identity *
 		       struct cli *c)
 {
 	const struct cgh_log log = { .fn = to_syslog, .debug = cfg->debug };
-	const struct cgh_env env = { .sys = &cgh_sys_real, .log = &log };
+	const struct cgh_env env = { .sys = CLI_SYS, .log = &log };
 	struct cgh_error err = { 0 };
 	struct cgh_session *s = NULL;
 	int r = cgh_session_open(cfg, id, c->service, getpid(), &env, &s, &err);
@@ -361,7 +398,7 @@ static int write_pidfile(const char *path)
 static int cmd_watch(struct cli *c)
 {
 	const struct cgh_log log = { .fn = c->foreground ? to_syslog_and_stderr : to_syslog };
-	const struct cgh_watch_opts o = { .conf = c->conf, .sys = &cgh_sys_real, .log = &log };
+	const struct cgh_watch_opts o = { .conf = c->conf, .sys = CLI_SYS, .log = &log };
 	struct cgh_config *cfg = NULL;
 	struct cgh_error err = { 0 };
 	int rc = load(c, &cfg, true);	/* refuse a bad file before detaching */
@@ -385,6 +422,32 @@ static int cmd_watch(struct cli *c)
 	return rc;
 }
 
+static int top(struct cli *c, const struct cgh_config *cfg, const struct cgh_fs *fs,
+	       struct cgh_error *err)
+{
+	const struct cgh_top_opts o = { .delay = c->delay, .iterations = c->iterations,
+					.batch = c->batch, .sort = c->sort };
+
+	return cgh_top(cfg, fs, &o, err);
+}
+
+static int cmd_top(struct cli *c)
+{
+	if (!cgh_top_sort_valid(c->sort))
+		return fail(EXIT_USAGE, "top: unknown sort key '%s' (memory, cpu, pressure, pids)",
+			    c->sort);
+	return with_tree(c, top);
+}
+
+/* Exit status 0 all ok, 1 a warning, 2 a failure (not the codes above). */
+static int cmd_doctor(struct cli *c)
+{
+	const struct cgh_doctor_opts o = { .conf = c->conf, .root = c->root, .sys = CLI_SYS,
+					   .out = stdout };
+
+	return cgh_doctor(&o);
+}
+
 static const struct command {
 	const char *name;
 	int (*fn)(struct cli *c);
@@ -396,7 +459,52 @@ static const struct command {
 	{ "run", cmd_run, true },
 	{ "gc", cmd_gc, false },
 	{ "watch", cmd_watch, false },
+	{ "top", cmd_top, false },
+	{ "doctor", cmd_doctor, false },
 };
+
+static int parse_format(const char *s, enum cli_format *out)
+{
+	static const char *const names[] = { "text", "json", "openmetrics", "prometheus" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(s, names[i]) == 0) {
+			*out = (enum cli_format)i;
+			return 0;
+		}
+	return -1;
+}
+
+/* The options of one command only: --format for status, -b -d -n -S for top,
+ * --root for doctor.  0, or -1 for an option the command does not take or a
+ * bad value. */
+static int parse_special(const struct command *cmd, int o, struct cli *c)
+{
+	bool top = cmd->fn == cmd_top;
+	char *end = NULL;
+
+	switch (o) {
+	case 'F':
+		return cmd->fn == cmd_status ? parse_format(optarg, &c->format) : -1;
+	case 'd':
+		c->delay = strtod(optarg, &end);
+		return top && *end == '\0' && c->delay >= 0.1 && c->delay <= 3600 ? 0 : -1;
+	case 'n':
+		c->iterations = strtol(optarg, &end, 10);
+		return top && *end == '\0' && c->iterations > 0 ? 0 : -1;
+	case 'b':
+		c->batch = true;
+		return top ? 0 : -1;
+	case 'S':
+		c->sort = optarg;
+		return top ? 0 : -1;
+	case 'r':
+		c->root = optarg;
+		return cmd->fn == cmd_doctor ? 0 : -1;
+	default:
+		return -1;
+	}
+}
 
 static int parse(int argc, char **argv, const struct command *cmd, struct cli *c)
 {
@@ -407,6 +515,12 @@ static int parse(int argc, char **argv, const struct command *cmd, struct cli *c
 		{ "json", no_argument, NULL, 'j' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "pidfile", required_argument, NULL, 'p' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "delay", required_argument, NULL, 'd' },
+		{ "iterations", required_argument, NULL, 'n' },
+		{ "batch", no_argument, NULL, 'b' },
+		{ "sort", required_argument, NULL, 'S' },
+		{ "root", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool is_run = cmd->fn == cmd_run;
@@ -414,14 +528,18 @@ static int parse(int argc, char **argv, const struct command *cmd, struct cli *c
 
 	optind = 1;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+c:s:u:jfp:", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "+c:s:u:jfp:d:n:bS:", opts, NULL)) != -1) {
 		switch (o) {
 		case 'c': c->conf = optarg; break;
 		case 's': c->service = optarg; break;
 		case 'u': c->user = optarg; break;
-		case 'j': c->json = true; break;
+		case 'j': c->format = FORMAT_JSON; break;
 		case 'f': c->foreground = true; break;
 		case 'p': c->pidfile = optarg; break;
+		case 'F': case 'd': case 'n': case 'b': case 'S': case 'r':
+			if (parse_special(cmd, o, c) == 0)
+				break;
+			/* fall through */
 		default: return fail(EXIT_USAGE, "%s: bad option %s", cmd->name, argv[optind - 1]);
 		}
 	}

@@ -22,6 +22,17 @@ $(FAKE_MODULE): $(BUILD)/obj/pam_module/pam_cgherd_fake.o $(TEST_COMMON_OBJ) $(B
 	@mkdir -p $(dir $@)
 	$(CC) -shared -o $@ $^ -Wl,--version-script=pam_module/pam_cgherd.map $(LDHARDEN) $(EXTRA_LDFLAGS) $(LIBS) -lpam
 
+# cgherd built against the same emulation: the CLI tests run status, top,
+# doctor and watch on a tree in a temporary directory.
+CLI_FAKE := $(BUILD)/tests/cgherd_fake
+$(BUILD)/obj/cli-fake/cgherd.o: cli/cgherd.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DCGHERD_TEST_SYS -c -o $@ $<
+
+$(CLI_FAKE): $(BUILD)/obj/cli-fake/cgherd.o $(BUILD)/obj/tests/common/fakefs.o $(BUILD)/libcgherd.a
+	@mkdir -p $(dir $@)
+	$(CC) -pie -o $@ $^ $(LDHARDEN) $(EXTRA_LDFLAGS) $(LIBS)
+
 $(PAM_TEST): $(BUILD)/obj/tests/pam/test_pam.o $(TEST_COMMON_OBJ) $(BUILD)/libcgherd.a
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LDHARDEN) $(EXTRA_LDFLAGS) -lcmocka -lpam $(LIBS)
@@ -47,8 +58,9 @@ check-valgrind: $(MODULE) $(FAKE_MODULE) $(PAM_TEST) $(UNIT_BIN)
 		VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
 		tests/pam/private-run tests/run-tests $(PAM_TEST) $(UNIT_BIN)
 
-check-cli: $(CLI)
+check-cli: $(CLI) $(CLI_FAKE)
 	@CGHERD=$(abspath $(CLI)) tests/cli/test-cli.sh
+	@CGHERD=$(abspath $(CLI)) CGHERD_FAKE=$(abspath $(CLI_FAKE)) tests/cli/test-admin.sh
 
 # The build without libsystemd (no systemd backend) still works and passes.
 check-nosystemd:
