@@ -250,7 +250,36 @@ scenario_nodropin_allow() {
 	slice_kept
 }
 
-scenarios="login status hog watch logout refuse"
+# cgherd doctor on the real systemd: with the drop-in, favordynmods and watch
+# running, every check is ok (exit 0); without the drop-in, a failure naming it
+# (exit 2).  The drop-in is put back.
+scenario_doctor() {
+	local out rc opts
+	# systemd's own options kept (a cgroup2 remount sets all of them anew)
+	opts=$(awk -v m=$CG '$5 == m { for (i = 7; i <= NF; i++) if ($i == "-") { print $(i + 3); exit } }' /proc/self/mountinfo)
+	mount -o "remount,${opts#rw,},favordynmods" $CG || { fail "cannot remount $CG with favordynmods"; return 1; }
+	cgherd watch -f >$WLOG 2>&1 &
+	WPID=$!
+	wait_for 10 grep -q "logind_scopes=" $WLOG || { fail "watch did not start: $(cat $WLOG)"; watch_stop; return 1; }
+	as_ssh alice true >/dev/null 2>&1	# the cache directory made by a login
+	out=$(cgherd doctor)
+	rc=$?
+	echo "$out" | sed 's/^/  /'
+	[ "$rc" = 0 ] || { fail "doctor on the good host: exit $rc: $(echo "$out" | grep -E '^(warn|fail)' | head -n 1)"; watch_stop; return 1; }
+	echo "$out" | grep -q "^ok   systemd: version $SYSTEMD$" || { fail "doctor: no systemd version line"; watch_stop; return 1; }
+	echo "$out" | grep -q "^ok   systemd: $DROPIN sets OOMPolicy=kill" || { fail "doctor: the drop-in not seen"; watch_stop; return 1; }
+	mv $DROPIN /root/ && systemctl daemon-reload
+	out=$(cgherd doctor)
+	rc=$?
+	mv /root/${DROPIN##*/} $DROPIN && systemctl daemon-reload
+	watch_stop
+	echo "$out" | grep -E '^(warn|fail)' | sed 's/^/  /'
+	[ "$rc" = 2 ] || { fail "doctor without the drop-in: exit $rc"; return 1; }
+	echo "$out" | grep -q '^fail systemd: no session-.scope drop-in sets OOMPolicy=kill: install config/systemd/50-cgherd-oom.conf as /usr/lib/systemd/system/session-.scope.d/50-cgherd-oom.conf' ||
+		{ fail "doctor without the drop-in does not name it"; return 1; }
+}
+
+scenarios="login status hog watch logout refuse doctor"
 [ "$SYSTEMD" -lt "${OOM_POLICY:-253}" ] || scenarios="$scenarios nodropin_deny nodropin_allow"
 # cgh.scenarios=a,b on the kernel command line: only those (run.sh's VM_SYSTEMD_SCENARIOS)
 only=$(sed -n 's/.*cgh\.scenarios=\([^ ]*\).*/\1/p' /proc/cmdline | tr , ' ')
