@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cgh_metrics.h"
+#include "cgh_metrics_grow.h"
 #include "cgh_value.h"
 
 const char *const cgh_kept_names[CGH_N_KEPT] = {
@@ -29,15 +30,8 @@ static struct cgh_rule_count *find_or_add(struct cgh_kept *k, const char *rule)
 
 	if (c != NULL)
 		return c;
-	if (k->n == k->cap) {
-		size_t cap = k->cap ? k->cap * 2 : 8;
-		struct cgh_rule_count *v = realloc(k->v, cap * sizeof(*v));
-
-		if (v == NULL)
-			return NULL;
-		k->v = v;
-		k->cap = cap;
-	}
+	if (cgh_metrics_grow((void **)&k->v, &k->cap, k->n, sizeof(*k->v), 8) < 0)
+		return NULL;
 	c = &k->v[k->n++];
 	*c = (struct cgh_rule_count){ 0 };
 	snprintf(c->rule, sizeof(c->rule), "%s", rule);

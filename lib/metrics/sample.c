@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cgh_identity.h"
+#include "cgh_metrics_grow.h"
 #include "cgh_sample.h"
 #include "cgh_systemd.h"
 #include "cgh_value.h"
@@ -118,7 +119,6 @@ struct walk {
 	const struct cgh_tree *tree;
 	struct cgh_samples *out;
 	char user_dir[160];
-	const char *user_name;	/* of the user dir */
 	unsigned uid;
 	char user[64];
 	int sessions;		/* of this user */
@@ -126,15 +126,8 @@ struct walk {
 
 static struct cgh_sample *add(struct cgh_samples *s)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 32;
-		struct cgh_sample *v = realloc(s->v, cap * sizeof(*v));
-
-		if (v == NULL)
-			return NULL;
-		s->v = v;
-		s->cap = cap;
-	}
+	if (cgh_metrics_grow((void **)&s->v, &s->cap, s->n, sizeof(*s->v), 32) < 0)
+		return NULL;
 	s->v[s->n] = (struct cgh_sample){ 0 };
 	return &s->v[s->n++];
 }
