@@ -19,6 +19,7 @@
 #include "cgh_identity.h"
 #include "cgh_match.h"
 #include "cgh_mountinfo.h"
+#include "cgh_notice.h"
 #include "cgh_report.h"
 #include "cgh_session.h"
 #include "cgh_watch.h"
@@ -29,6 +30,7 @@ enum {
 	EXIT_USAGE = 2,		/* bad command line */
 	EXIT_NO_USER = 3,	/* unknown user */
 	EXIT_CGROUP = 4,	/* the cgroup tree could not be read or changed */
+	EXIT_NOTICES = 5,	/* notices: the record store or a user's file refused */
 	EXIT_RUN = 125,		/* run: the command could not be started */
 };
 
@@ -39,6 +41,7 @@ struct cli {
 	bool json;
 	bool foreground;	/* watch -f */
 	const char *pidfile;	/* watch --pidfile */
+	const char *dir;	/* notices --dir: the record store */
 	char **cmd;
 	int cmd_argc;
 };
@@ -51,6 +54,7 @@ static void usage(FILE *out)
 	      "       cgherd run     [--conf FILE] [--service NAME] -u USER -- COMMAND [ARG...]\n"
 	      "       cgherd gc      [--conf FILE]\n"
 	      "       cgherd watch   [--conf FILE] [-f] [--pidfile FILE]\n"
+	      "       cgherd notices [--conf FILE] [--dir DIR] [USER]\n"
 	      "       cgherd --help | --version\n", out);
 }
 
@@ -185,11 +189,13 @@ static int collect(struct cli *c, const struct cgh_config *cfg, const struct cgh
 		   struct cgh_error *err)
 {
 	const struct cgh_log log = { .fn = to_both };
+	struct cgh_notifier nf;
 	int n;
 
 	(void)c;
+	cgh_notifier_init(&nf, &cfg->notices, NULL, NULL);
 	openlog("cgherd", LOG_PID, LOG_AUTHPRIV);
-	n = cgh_gc(fs, cfg->base, &log, err);
+	n = cgh_gc(fs, cfg->base, &nf, &log, err);
 	closelog();
 	if (n >= 0)
 		printf("collected %d dead session%s\n", n, n == 1 ? "" : "s");
@@ -247,11 +253,17 @@ static int run_session(const struct cgh_config *cfg, const struct cgh_identity *
 		       struct cli *c)
 {
 	const struct cgh_log log = { .fn = to_syslog, .debug = cfg->debug };
-	const struct cgh_env env = { .sys = &cgh_sys_real, .log = &log };
+	struct cgh_login login = { .started = (uint64_t)time(NULL) };
+	struct cgh_notifier nf;
+	const struct cgh_env env = { .sys = &cgh_sys_real, .log = &log, .login = &login,
+				     .notify = &nf };
 	struct cgh_error err = { 0 };
 	struct cgh_session *s = NULL;
-	int r = cgh_session_open(cfg, id, c->service, getpid(), &env, &s, &err);
-	int rc;
+	int r, rc;
+
+	cgh_sanitize(login.service, sizeof(login.service), c->service);
+	cgh_notifier_init(&nf, &cfg->notices, NULL, NULL);
+	r = cgh_session_open(cfg, id, c->service, getpid(), &env, &s, &err);
 	pid_t pid;
 
 	if (r < 0) {
@@ -291,6 +303,72 @@ static int cmd_run(struct cli *c)
 		rc = run_session(cfg, id, c);
 		closelog();
 	}
+	cgh_identity_free(id);
+	cgh_config_free(cfg);
+	return rc;
+}
+
+/* ---- notices ---------------------------------------------------------------- */
+
+struct listing {
+	struct cgh_notice_store *st;
+	const char *help;
+	unsigned shown;
+	int rc;
+};
+
+/* One user's pending records, one line each: "USER (uid N): LINE". */
+static int list_user(void *arg, unsigned uid)
+{
+	struct listing *l = arg;
+	struct cgh_notice records[CGH_NOTICE_KEEP];
+	struct cgh_error err = { 0 };
+	char name[64], line[CGH_NOTICE_LINE_MAX];
+	size_t n = 0;
+
+	if (cgh_notice_read(l->st, uid, records, CGH_NOTICE_KEEP, &n, &err) < 0) {
+		l->rc = fail(EXIT_NOTICES, "%s", err.msg);
+		return 0;
+	}
+	cgh_user_name(uid, name, sizeof(name));
+	for (size_t i = 0; i < n; i++) {
+		cgh_notice_describe(&records[i], l->help, (uint64_t)time(NULL), line, sizeof(line));
+		printf("%s (uid %u): %s\n", name, uid, line);
+		l->shown++;
+	}
+	return 0;
+}
+
+static int cmd_notices(struct cli *c)
+{
+	struct cgh_config *cfg = NULL;
+	struct cgh_identity *id = NULL;
+	struct cgh_notice_store st = { .dirfd = -1 };
+	struct cgh_error err = { 0 };
+	struct listing l = { .st = &st, .rc = EXIT_OK };
+	int rc = load(c, &cfg, true);
+	int r;
+
+	if (rc == EXIT_OK && c->user != NULL)
+		rc = lookup(c->user, &id);
+	if (rc != EXIT_OK)
+		goto done;
+	l.help = cfg->notices.help;
+	r = cgh_notice_store_open(&st, c->dir != NULL ? c->dir : CGH_NOTICE_DIR, false, &err);
+	if (r == -ENOENT)
+		printf("no notices (%s does not exist)\n", c->dir != NULL ? c->dir : CGH_NOTICE_DIR);
+	else if (r < 0)
+		rc = fail(EXIT_NOTICES, "%s", err.msg);
+	else if (id != NULL)
+		list_user(&l, (unsigned)id->uid);
+	else if (cgh_notice_each_user(&st, list_user, &l, &err) < 0)
+		rc = fail(EXIT_NOTICES, "%s", err.msg);
+	if (r == 0 && rc == EXIT_OK && l.shown == 0)
+		printf("no notices\n");
+	if (rc == EXIT_OK)
+		rc = l.rc;
+done:
+	cgh_notice_store_close(&st);
 	cgh_identity_free(id);
 	cgh_config_free(cfg);
 	return rc;
@@ -396,6 +474,7 @@ static const struct command {
 	{ "run", cmd_run, true },
 	{ "gc", cmd_gc, false },
 	{ "watch", cmd_watch, false },
+	{ "notices", cmd_notices, false },
 };
 
 static int parse(int argc, char **argv, const struct command *cmd, struct cli *c)
@@ -407,6 +486,7 @@ static int parse(int argc, char **argv, const struct command *cmd, struct cli *c
 		{ "json", no_argument, NULL, 'j' },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "pidfile", required_argument, NULL, 'p' },
+		{ "dir", required_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool is_run = cmd->fn == cmd_run;
@@ -414,7 +494,7 @@ static int parse(int argc, char **argv, const struct command *cmd, struct cli *c
 
 	optind = 1;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+c:s:u:jfp:", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "+c:s:u:jfp:d:", opts, NULL)) != -1) {
 		switch (o) {
 		case 'c': c->conf = optarg; break;
 		case 's': c->service = optarg; break;
@@ -422,6 +502,7 @@ static int parse(int argc, char **argv, const struct command *cmd, struct cli *c
 		case 'j': c->json = true; break;
 		case 'f': c->foreground = true; break;
 		case 'p': c->pidfile = optarg; break;
+		case 'd': c->dir = optarg; break;
 		default: return fail(EXIT_USAGE, "%s: bad option %s", cmd->name, argv[optind - 1]);
 		}
 	}
@@ -430,7 +511,7 @@ static int parse(int argc, char **argv, const struct command *cmd, struct cli *c
 		c->cmd_argc = argc - optind;
 		return c->user != NULL && c->cmd_argc > 0 ? EXIT_OK : EXIT_USAGE;
 	}
-	if (cmd->needs_user && optind + 1 == argc && c->user == NULL)
+	if ((cmd->needs_user || cmd->fn == cmd_notices) && optind + 1 == argc && c->user == NULL)
 		c->user = argv[optind++];
 	return optind == argc && (!cmd->needs_user || c->user != NULL) ? EXIT_OK : EXIT_USAGE;
 }
