@@ -357,11 +357,11 @@ static int cmd_notices(struct cli *c)
 	r = cgh_notice_store_open(&st, c->dir != NULL ? c->dir : CGH_NOTICE_DIR, false, &err);
 	if (r == -ENOENT)
 		printf("no notices (%s does not exist)\n", c->dir != NULL ? c->dir : CGH_NOTICE_DIR);
-	else if (r < 0)
-		rc = fail(EXIT_NOTICES, "%s", err.msg);
-	else if (id != NULL)
+	else if (r == 0 && id != NULL)
 		list_user(&l, (unsigned)id->uid);
-	else if (cgh_notice_each_user(&st, list_user, &l, &err) < 0)
+	else if (r == 0)
+		r = cgh_notice_each_user(&st, list_user, &l, &err);
+	if (r < 0 && r != -ENOENT)
 		rc = fail(EXIT_NOTICES, "%s", err.msg);
 	if (r == 0 && rc == EXIT_OK && l.shown == 0)
 		printf("no notices\n");

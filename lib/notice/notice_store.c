@@ -92,7 +92,7 @@ void cgh_notice_store_close(struct cgh_notice_store *st)
 
 static int lock_store(const struct cgh_notice_store *st, struct cgh_error *err)
 {
-	const struct timespec nap = { 0, 10 * 1000 * 1000 };
+	const struct timespec nap = { 0, 10000000L };	/* 10 ms */
 
 	for (unsigned waited = 0;; waited += 10) {
 		if (flock(st->dirfd, LOCK_EX | LOCK_NB) == 0)

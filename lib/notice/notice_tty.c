@@ -51,6 +51,7 @@ static int walk_dirs(const char *dev, const char *rel, const char **last, struct
 	char comp[64];
 	int fd = open(dev, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
+	*last = rel;
 	if (fd < 0)
 		return cgh_fail(err, errno, "cannot open %s", dev);
 	for (const char *p = rel;;) {
@@ -122,7 +123,7 @@ static int open_terminal(const char *dev, const char *rel, unsigned uid, uint64_
 			 struct cgh_error *err)
 {
 	struct stat before, after;
-	const char *last = NULL;
+	const char *last = rel;
 	int dirfd = walk_dirs(dev, rel, &last, err);
 	int fd = -1, r = 0;
 
