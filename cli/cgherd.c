@@ -20,6 +20,7 @@
 #include "cgh_match.h"
 #include "cgh_metrics.h"
 #include "cgh_mountinfo.h"
+#include "cgh_notice.h"
 #include "cgh_report.h"
 #include "cgh_session.h"
 #include "cgh_top.h"
@@ -39,6 +40,7 @@ enum {
 	EXIT_USAGE = 2,		/* bad command line */
 	EXIT_NO_USER = 3,	/* unknown user */
 	EXIT_CGROUP = 4,	/* the cgroup tree could not be read or changed */
+	EXIT_NOTICES = 5,	/* notices: the record store or a user's file refused */
 	EXIT_RUN = 125,		/* run: the command could not be started */
 };
 
@@ -51,6 +53,7 @@ struct cli {
 	enum cli_format format;	/* status: --format, --json */
 	bool foreground;	/* watch -f */
 	const char *pidfile;	/* watch --pidfile */
+	const char *dir;	/* notices --dir: the record store */
 	char **cmd;
 	int cmd_argc;
 	double delay;		/* top -d SECONDS */
@@ -70,6 +73,7 @@ static void usage(FILE *out)
 	      "       cgherd run     [--conf FILE] [--service NAME] -u USER -- COMMAND [ARG...]\n"
 	      "       cgherd gc      [--conf FILE]\n"
 	      "       cgherd watch   [--conf FILE] [-f] [--pidfile FILE]\n"
+	      "       cgherd notices [--conf FILE] [--dir DIR] [USER]\n"
 	      "       cgherd --help | --version\n", out);
 }
 
@@ -222,11 +226,13 @@ static int collect(struct cli *c, const struct cgh_config *cfg, const struct cgh
 		   struct cgh_error *err)
 {
 	const struct cgh_log log = { .fn = to_both };
+	struct cgh_notifier nf;
 	int n;
 
 	(void)c;
+	cgh_notifier_init(&nf, &cfg->notices, NULL, NULL);
 	openlog("cgherd", LOG_PID, LOG_AUTHPRIV);
-	n = cgh_gc(fs, cfg->base, &log, err);
+	n = cgh_gc(fs, cfg->base, &nf, &log, err);
 	closelog();
 	if (n >= 0)
 		printf("collected %d dead session%s\n", n, n == 1 ? "" : "s");
@@ -284,11 +290,17 @@ static int run_session(const struct cgh_config *cfg, const struct cgh_identity *
 		       struct cli *c)
 {
 	const struct cgh_log log = { .fn = to_syslog, .debug = cfg->debug };
-	const struct cgh_env env = { .sys = CLI_SYS, .log = &log };
+	struct cgh_login login = { .started = (uint64_t)time(NULL) };
+	struct cgh_notifier nf;
+	const struct cgh_env env = { .sys = CLI_SYS, .log = &log, .login = &login,
+				     .notify = &nf };
 	struct cgh_error err = { 0 };
 	struct cgh_session *s = NULL;
-	int r = cgh_session_open(cfg, id, c->service, getpid(), &env, &s, &err);
-	int rc;
+	int r, rc;
+
+	cgh_sanitize(login.service, sizeof(login.service), c->service);
+	cgh_notifier_init(&nf, &cfg->notices, NULL, NULL);
+	r = cgh_session_open(cfg, id, c->service, getpid(), &env, &s, &err);
 	pid_t pid;
 
 	if (r < 0) {
@@ -328,6 +340,72 @@ static int cmd_run(struct cli *c)
 		rc = run_session(cfg, id, c);
 		closelog();
 	}
+	cgh_identity_free(id);
+	cgh_config_free(cfg);
+	return rc;
+}
+
+/* ---- notices ---------------------------------------------------------------- */
+
+struct listing {
+	struct cgh_notice_store *st;
+	const char *help;
+	unsigned shown;
+	int rc;
+};
+
+/* One user's pending records, one line each: "USER (uid N): LINE". */
+static int list_user(void *arg, unsigned uid)
+{
+	struct listing *l = arg;
+	struct cgh_notice records[CGH_NOTICE_KEEP];
+	struct cgh_error err = { 0 };
+	char name[64], line[CGH_NOTICE_LINE_MAX];
+	size_t n = 0;
+
+	if (cgh_notice_read(l->st, uid, records, CGH_NOTICE_KEEP, &n, &err) < 0) {
+		l->rc = fail(EXIT_NOTICES, "%s", err.msg);
+		return 0;
+	}
+	cgh_user_name(uid, name, sizeof(name));
+	for (size_t i = 0; i < n; i++) {
+		cgh_notice_describe(&records[i], l->help, (uint64_t)time(NULL), line, sizeof(line));
+		printf("%s (uid %u): %s\n", name, uid, line);
+		l->shown++;
+	}
+	return 0;
+}
+
+static int cmd_notices(struct cli *c)
+{
+	struct cgh_config *cfg = NULL;
+	struct cgh_identity *id = NULL;
+	struct cgh_notice_store st = { .dirfd = -1 };
+	struct cgh_error err = { 0 };
+	struct listing l = { .st = &st, .rc = EXIT_OK };
+	int rc = load(c, &cfg, true);
+	int r;
+
+	if (rc == EXIT_OK && c->user != NULL)
+		rc = lookup(c->user, &id);
+	if (rc != EXIT_OK)
+		goto done;
+	l.help = cfg->notices.help;
+	r = cgh_notice_store_open(&st, c->dir != NULL ? c->dir : CGH_NOTICE_DIR, false, &err);
+	if (r == -ENOENT)
+		printf("no notices (%s does not exist)\n", c->dir != NULL ? c->dir : CGH_NOTICE_DIR);
+	else if (r == 0 && id != NULL)
+		list_user(&l, (unsigned)id->uid);
+	else if (r == 0)
+		r = cgh_notice_each_user(&st, list_user, &l, &err);
+	if (r < 0 && r != -ENOENT)
+		rc = fail(EXIT_NOTICES, "%s", err.msg);
+	if (r == 0 && rc == EXIT_OK && l.shown == 0)
+		printf("no notices\n");
+	if (rc == EXIT_OK)
+		rc = l.rc;
+done:
+	cgh_notice_store_close(&st);
 	cgh_identity_free(id);
 	cgh_config_free(cfg);
 	return rc;
@@ -461,6 +539,7 @@ static const struct command {
 	{ "watch", cmd_watch, false },
 	{ "top", cmd_top, false },
 	{ "doctor", cmd_doctor, false },
+	{ "notices", cmd_notices, false },
 };
 
 static int parse_format(const char *s, enum cli_format *out)
@@ -476,8 +555,8 @@ static int parse_format(const char *s, enum cli_format *out)
 }
 
 /* The options of one command only: --format for status, -b -d -n -S for top,
- * --root for doctor.  0, or -1 for an option the command does not take or a
- * bad value. */
+ * --root for doctor, --dir for notices.  0, or -1 for an option the command
+ * does not take or a bad value. */
 static int parse_special(const struct command *cmd, int o, struct cli *c)
 {
 	bool top = cmd->fn == cmd_top;
@@ -501,6 +580,9 @@ static int parse_special(const struct command *cmd, int o, struct cli *c)
 	case 'r':
 		c->root = optarg;
 		return cmd->fn == cmd_doctor ? 0 : -1;
+	case 'D':
+		c->dir = optarg;
+		return cmd->fn == cmd_notices ? 0 : -1;
 	default:
 		return -1;
 	}
@@ -521,6 +603,7 @@ static int parse(int argc, char **argv, const struct command *cmd, struct cli *c
 		{ "batch", no_argument, NULL, 'b' },
 		{ "sort", required_argument, NULL, 'S' },
 		{ "root", required_argument, NULL, 'r' },
+		{ "dir", required_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool is_run = cmd->fn == cmd_run;
@@ -536,7 +619,7 @@ static int parse(int argc, char **argv, const struct command *cmd, struct cli *c
 		case 'j': c->format = FORMAT_JSON; break;
 		case 'f': c->foreground = true; break;
 		case 'p': c->pidfile = optarg; break;
-		case 'F': case 'd': case 'n': case 'b': case 'S': case 'r':
+		case 'F': case 'd': case 'n': case 'b': case 'S': case 'r': case 'D':
 			if (parse_special(cmd, o, c) == 0)
 				break;
 			/* fall through */
@@ -548,7 +631,7 @@ static int parse(int argc, char **argv, const struct command *cmd, struct cli *c
 		c->cmd_argc = argc - optind;
 		return c->user != NULL && c->cmd_argc > 0 ? EXIT_OK : EXIT_USAGE;
 	}
-	if (cmd->needs_user && optind + 1 == argc && c->user == NULL)
+	if ((cmd->needs_user || cmd->fn == cmd_notices) && optind + 1 == argc && c->user == NULL)
 		c->user = argv[optind++];
 	return optind == argc && (!cmd->needs_user || c->user != NULL) ? EXIT_OK : EXIT_USAGE;
 }

@@ -6,11 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cgh_config.h"
 #include "cgh_config_for_user.h"
 #include "cgh_identity.h"
+#include "cgh_notice.h"
 #include "cgh_session.h"
 
 #define DATA_KEY "pam_cgherd_session"
@@ -18,11 +20,14 @@
 #ifdef CGHERD_TEST_SYS
 const struct cgh_sys *cgh_test_sys(void);
 const char *cgh_test_cache_dir(void);
+const char *cgh_test_notice_dir(void);
 #define SYS cgh_test_sys()
 #define CACHE_DIR cgh_test_cache_dir()
+#define NOTICE_DIR cgh_test_notice_dir()
 #else
 #define SYS (&cgh_sys_real)
 #define CACHE_DIR CGH_CACHE_DIR
+#define NOTICE_DIR CGH_NOTICE_DIR
 #endif
 
 static void to_syslog(void *arg, int priority, const char *line)
@@ -46,6 +51,34 @@ static const char *pam_string(pam_handle_t *pamh, int item)
 	return v;
 }
 
+static void pam_login(pam_handle_t *pamh, struct cgh_login *l)
+{
+	memset(l, 0, sizeof(*l));
+	cgh_sanitize(l->service, sizeof(l->service), pam_string(pamh, PAM_SERVICE));
+	cgh_sanitize(l->tty, sizeof(l->tty), pam_string(pamh, PAM_TTY));
+	cgh_sanitize(l->rhost, sizeof(l->rhost), pam_string(pamh, PAM_RHOST));
+	l->started = (uint64_t)time(NULL);
+}
+
+static int say_info(void *arg, const char *line)
+{
+	return pam_info((pam_handle_t *)arg, "%s", line) == PAM_SUCCESS ? 0 : -EIO;
+}
+
+/* The user's notices, at an interactive login (cgh_login_shows_notices)
+ * that is not silent; they stay for the next one otherwise. */
+static void show_notices(pam_handle_t *pamh, int flags, const struct cgh_notifier *nf,
+			 const struct cgh_login *l, unsigned uid, const struct cgh_log *log)
+{
+	if (!nf->at_login || (flags & PAM_SILENT) || !cgh_login_shows_notices(l)) {
+		cgh_logf(log, LOG_DEBUG, "notices for uid=%u kept: %s", uid,
+			 !nf->at_login ? "notices.at_login is false" : (flags & PAM_SILENT) ? "PAM_SILENT"
+			 : "not a login that shows PAM's messages");
+		return;
+	}
+	cgh_notice_show(nf, uid, say_info, pamh, log);
+}
+
 /* A failure: logged always, then on_error decides. */
 static int refuse_or_allow(pam_handle_t *pamh, enum cgh_on_error on_error, const char *user,
 			   const char *why)
@@ -67,14 +100,23 @@ static void log_diag(pam_handle_t *pamh, const struct cgh_diag *diag)
 		pam_syslog(pamh, LOG_ERR, "%zu more configuration errors", diag->dropped);
 }
 
-static int open_herded(pam_handle_t *pamh, const struct cgh_config *cfg,
-		       const struct cgh_identity *id, const char *user, const struct cgh_env *env)
+static int open_herded(pam_handle_t *pamh, int flags, const struct cgh_config *cfg,
+		       const struct cgh_identity *id, const char *user, const struct cgh_log *log)
 {
+	struct cgh_login login;
+	struct cgh_notifier nf;
+	const struct cgh_env env_ = { .sys = SYS, .log = log, .login = &login, .notify = &nf };
+	const struct cgh_env *env = &env_;
 	struct cgh_error err = { 0 };
 	struct cgh_session *s = NULL;
 	const char *service = pam_string(pamh, PAM_SERVICE);
-	int r = cgh_session_open(cfg, id, service ? service : "", getpid(), env, &s, &err);
+	int r;
 
+	pam_login(pamh, &login);
+	cgh_notifier_init(&nf, &cfg->notices, NOTICE_DIR, NULL);
+	r = cgh_session_open(cfg, id, service ? service : "", getpid(), env, &s, &err);
+	if (r >= 0)	/* after the collection of dead leaves, which may write some */
+		show_notices(pamh, flags, &nf, &login, (unsigned)id->uid, log);
 	if (r == CGH_IGNORED)
 		return PAM_IGNORE;
 	if (r < 0)
@@ -92,7 +134,6 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	struct cgh_log log = { .fn = to_syslog, .arg = pamh, .debug = cgh_args_debug(argc, argv) };
 	const struct cgh_load_args load = { .argc = argc, .argv = argv, .cache_dir = CACHE_DIR,
 					    .log = &log };
-	const struct cgh_env env = { .sys = SYS, .log = &log };
 	struct cgh_diag diag = { 0 };
 	struct cgh_error err = { 0 };
 	struct cgh_identity *id = NULL;
@@ -100,7 +141,6 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	const char *user = NULL;
 	int r, ret;
 
-	(void)flags;
 	if (pam_get_user(pamh, &user, NULL) != PAM_SUCCESS || user == NULL)
 		return refuse_or_allow(pamh, cgh_args_on_error(argc, argv), NULL, "no user name");
 	r = cgh_config_for_user(&load, user, &cfg, &id, &diag, &err);
@@ -112,7 +152,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	else if (r < 0)
 		ret = refuse_or_allow(pamh, cfg->on_error, user, err.msg);
 	else
-		ret = open_herded(pamh, cfg, id, user, &env);
+		ret = open_herded(pamh, flags, cfg, id, user, &log);
 	cgh_identity_free(id);
 	cgh_config_free(cfg);
 	return ret;

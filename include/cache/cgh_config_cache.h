@@ -55,7 +55,7 @@ struct stat;
 
 #define CGH_CACHE_MAX_SIZE (64u << 20)
 #define CGH_CACHE_MAGIC "CGHCACHE"	/* 8 bytes, no NUL */
-#define CGH_CACHE_VERSION 2u
+#define CGH_CACHE_VERSION 3u
 
 /* What the cache was made from: the config file, as fstat saw it on the
  * descriptor the loader read, and the memory size "N%" was resolved with. */
@@ -97,6 +97,8 @@ struct cgh_cache_top {
 	uint32_t reclaim_percent, reclaim_interval, reclaim_cooldown;
 	uint32_t pressure_stall_us, pressure_window_us, pressure_grace;
 	uint64_t reclaim_bytes;
+	struct cgh_cache_str notices_help;	/* len 0: none */
+	uint8_t notices_at_login, notices_tty, zero2[6];
 };
 
 /* One name the rules match on and the rules that name it. */

@@ -38,6 +38,8 @@ struct cgh_sys {
 	int (*getxattr)(int dirfd, const char *path, const char *name, char *buf, size_t len);
 	/* Resident set size (bytes) and command name of pid, from /proc. */
 	int (*proc_rss)(pid_t pid, uint64_t *rss, char *comm, size_t len);
+	/* The controlling terminal of pid (tty_nr of /proc/PID/stat; 0: none). */
+	int (*proc_tty)(pid_t pid, uint64_t *tty_nr);
 };
 
 extern const struct cgh_sys cgh_sys_real;
@@ -155,5 +157,7 @@ uint64_t cgh_boottime_s(void);
 int cgh_keyed_value(const char *text, const char *key, uint64_t *out);
 int cgh_proc_cgroup_v2(const char *text, char *buf, size_t len);
 int cgh_proc_status(const char *text, uint64_t *rss, char *comm, size_t len);
+/* tty_nr, the 7th field of /proc/PID/stat (after the command in parentheses). */
+int cgh_proc_stat_tty(const char *text, uint64_t *tty_nr);
 
 #endif

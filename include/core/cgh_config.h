@@ -78,6 +78,15 @@ struct cgh_watch_config {
 	unsigned metrics_interval;	/* s */
 };
 
+/* The `notices` group: telling users why a session was killed (cgh_notice.h). */
+#define CGH_NOTICE_HELP_MAX 256u	/* notices.help, with its NUL */
+
+struct cgh_notices_config {
+	bool at_login;		/* records shown at the next interactive login */
+	bool tty;		/* the line written at once to the user's other terminals */
+	char help[CGH_NOTICE_HELP_MAX];	/* appended to each line; "": none */
+};
+
 struct cgh_config {
 	char *path;
 	char *cgroup_root;
@@ -92,6 +101,7 @@ struct cgh_config {
 	struct cgh_rule *rules;
 	size_t n_rules;
 	struct cgh_watch_config watch;
+	struct cgh_notices_config notices;
 	struct cgh_config_store *store;	/* NULL: the rules are the config's own */
 };
 

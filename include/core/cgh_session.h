@@ -12,6 +12,7 @@
 #include "cgh_identity.h"
 #include "cgh_log.h"
 #include "cgh_match.h"
+#include "cgh_notice.h"
 #include "cgh_systemd.h"
 
 #define CGH_LOCK_TIMEOUT_MS 2000
@@ -31,6 +32,8 @@ struct cgh_env {
 	const struct cgh_sys *sys;	/* &cgh_sys_real outside tests */
 	const struct cgh_log *log;
 	const struct cgh_bus *bus;	/* NULL: &cgh_bus_real */
+	const struct cgh_login *login;	/* recorded on the leaf at open; NULL: none */
+	const struct cgh_notifier *notify;	/* notices of kills; NULL: none */
 };
 
 /* What close needs, kept from open (the config is not read again). */
@@ -46,6 +49,7 @@ struct cgh_session {
 	pid_t opener;
 	bool kill_on_close;
 	bool systemd;		/* limits set on logind's scope through systemd */
+	struct cgh_notifier notify;	/* from env at open, for close */
 };
 
 enum cgh_open_result { CGH_HERDED = 0, CGH_IGNORED = 1 };
@@ -77,10 +81,11 @@ int cgh_session_close(const struct cgh_session *s, const struct cgh_env *env,
 		      struct cgh_error *err);
 
 /* Removes empty leaves under base (dead sessions) and unused user
- * directories, logging the leaves' figures; skipped when a login holds the
+ * directories, logging the leaves' figures and writing a notice for OOM
+ * kills nobody recorded yet (nf; NULL: none); skipped when a login holds the
  * lock.  Returns how many leaves were removed. */
-int cgh_gc(const struct cgh_fs *fs, const char *base, const struct cgh_log *log,
-	   struct cgh_error *err);
+int cgh_gc(const struct cgh_fs *fs, const char *base, const struct cgh_notifier *nf,
+	   const struct cgh_log *log, struct cgh_error *err);
 
 /* "memory.peak=... cpu_usec=... oom_kill=..." for a log line. */
 void cgh_stats_describe(const struct cgh_stats *st, char *buf, size_t len);

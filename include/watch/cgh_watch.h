@@ -87,6 +87,7 @@ struct cgh_watch_opts {
 	const struct cgh_sys *sys;
 	const struct cgh_log *log;
 	uint64_t phys_mem;		/* for "N%" sizes; 0: this machine's */
+	const char *notice_dir;		/* NULL: CGH_NOTICE_DIR */
 };
 
 /* Loads the config, watches the tree and runs until SIGTERM or SIGINT

@@ -237,6 +237,24 @@ static int on_oom_at(struct cgh_cache_image *img, struct cgh_cache_list l, struc
 	return 0;
 }
 
+static int notices_at(const struct cgh_cache_image *img, const struct cgh_cache_top *t,
+		      struct cgh_notices_config *n, struct cgh_error *err)
+{
+	char *help = NULL;
+
+	if (!flag_ok(t->notices_at_login) || !flag_ok(t->notices_tty))
+		return ODD(err, "notices: a boolean out of range");
+	for (size_t i = 0; i < sizeof(t->zero2); i++)
+		if (t->zero2[i] != 0)
+			return ODD(err, "notices: padding not zero");
+	if (str_at(img, t->notices_help, &help) < 0 || t->notices_help.len >= sizeof(n->help))
+		return ODD(err, "notices.help: out of bounds");
+	memcpy(n->help, help, (size_t)t->notices_help.len + 1);
+	n->at_login = t->notices_at_login;
+	n->tty = t->notices_tty;
+	return 0;
+}
+
 /* The top record into stage (its strings still in the image). */
 static int top_at(struct cgh_cache_image *img, struct cgh_config *stage, struct cgh_error *err)
 {
@@ -258,6 +276,8 @@ static int top_at(struct cgh_cache_image *img, struct cgh_config *stage, struct 
 	if (!list_ok(img->h.others, img->h.n_postings))
 		return ODD(err, "index: others out of bounds");
 	if ((r = on_oom_at(img, t->on_oom, err)) < 0)
+		return r;
+	if ((r = notices_at(img, t, &stage->notices, err)) < 0)
 		return r;
 	stage->on_error = (enum cgh_on_error)t->on_error;
 	stage->kill_on_close = t->kill_on_close;
@@ -323,6 +343,7 @@ static void commit(struct cgh_config *cfg, struct cgh_config *stage)
 	cfg->rules = stage->rules;
 	cfg->n_rules = stage->n_rules;
 	cfg->watch = stage->watch;
+	cfg->notices = stage->notices;
 }
 
 /* A config as the loader makes it before reading the file: no rules, no

@@ -220,6 +220,9 @@ static void put_config(struct writer *w, const struct cgh_config *cfg, struct cg
 	t->pressure_window_us = wc->pressure_window_us;
 	t->pressure_grace = wc->pressure_grace;
 	t->reclaim_bytes = wc->reclaim_bytes;
+	t->notices_help = put_str(w, cfg->notices.help);
+	t->notices_at_login = cfg->notices.at_login;
+	t->notices_tty = cfg->notices.tty;
 	h->others = put_index(w, cfg);
 }
 

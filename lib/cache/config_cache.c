@@ -17,14 +17,14 @@
 
 _Static_assert(sizeof(struct cgh_cache_key) == 72, "key: no padding");
 _Static_assert(sizeof(struct cgh_cache_rule) == 64, "rule record: no padding");
-_Static_assert(sizeof(struct cgh_cache_top) == 80, "top record: no padding");
-_Static_assert(sizeof(struct cgh_cache_header) == 224, "header: no padding");
+_Static_assert(sizeof(struct cgh_cache_top) == 96, "top record: no padding");
+_Static_assert(sizeof(struct cgh_cache_header) == 240, "header: no padding");
 _Static_assert(sizeof(struct cgh_cache_index) == 16, "index entry: no padding");
 _Static_assert(sizeof(struct cgh_uid_range) == 8, "uid range: two uint32_t");
 #if UINTPTR_MAX == UINT64_MAX
 /* A new field in these structs must be cached too: add it to put_config and
  * take_top (or say why not), bump CGH_CACHE_VERSION, then these sizes. */
-_Static_assert(sizeof(struct cgh_config) == 288, "struct cgh_config changed");
+_Static_assert(sizeof(struct cgh_config) == 552, "struct cgh_config changed");
 _Static_assert(sizeof(struct cgh_rule) == 232, "struct cgh_rule changed");
 /* watch.metrics_file and metrics_interval are not cached: only cgherd watch
  * reads them, and it never uses the cache. */

@@ -62,6 +62,9 @@ void cgh_report_explain(FILE *out, const struct cgh_config *cfg, const struct cg
 		fprintf(out, "rule:    no rule: default_action\n");
 	fprintf(out, "action:  %s\n", cgh_action_name(d->action));
 	fprintf(out, "backend: %s\n", backend_text(cfg->backend));
+	fprintf(out, "notices: at_login=%s tty=%s help=%s%s%s\n", cfg->notices.at_login ? "true" : "false",
+		cfg->notices.tty ? "true" : "false", cfg->notices.help[0] ? "\"" : "(none)",
+		cfg->notices.help, cfg->notices.help[0] ? "\"" : "");
 	if (d->action == CGH_ACTION_IGNORE) {
 		fprintf(out, "the session is left where it is; nothing is written\n");
 		return;

@@ -153,6 +153,14 @@ static int real_proc_rss(pid_t pid, uint64_t *rss, char *comm, size_t len)
 	return r < 0 ? r : cgh_proc_status(text, rss, comm, len);
 }
 
+static int real_proc_tty(pid_t pid, uint64_t *tty_nr)
+{
+	char text[1024];
+	int r = read_proc(pid, "stat", text, sizeof(text));
+
+	return r < 0 ? r : cgh_proc_stat_tty(text, tty_nr);
+}
+
 const struct cgh_sys cgh_sys_real = {
 	.open_root = real_open_root,
 	.mkdirat = real_mkdirat,
@@ -165,6 +173,7 @@ const struct cgh_sys cgh_sys_real = {
 	.setxattr = real_setxattr,
 	.getxattr = real_getxattr,
 	.proc_rss = real_proc_rss,
+	.proc_tty = real_proc_tty,
 };
 
 /* ---- pure helpers ----------------------------------------------------- */
@@ -206,6 +215,18 @@ int cgh_proc_cgroup_v2(const char *text, char *buf, size_t len)
 		return 0;
 	}
 	return -ENOENT;
+}
+
+int cgh_proc_stat_tty(const char *text, uint64_t *tty_nr)
+{
+	const char *p = strrchr(text, ')');
+	long long v;
+
+	/* ") S PPID PGRP SESSION TTY_NR ..." */
+	if (p == NULL || sscanf(p + 1, " %*c %*d %*d %*d %lld", &v) != 1 || v < 0)
+		return -EINVAL;
+	*tty_nr = (uint64_t)v;
+	return 0;
 }
 
 /* "Name:" and "VmRSS:" (kB) of /proc/PID/status; -ENOENT without VmRSS

@@ -17,6 +17,7 @@
 
 #include "cgh_config_file.h"
 #include "cgh_config_loader.h"
+#include "cgh_notice_config.h"
 #include "cgh_safe_open.h"
 #include "cgh_watch_config.h"
 
@@ -93,6 +94,7 @@ struct cgh_config *cgh_config_new(const char *path)
 	cfg->default_action = CGH_ACTION_HERD;
 	cgh_limits_set(&cfg->session, CGH_OOM_GROUP, 1);
 	cgh_watch_config_defaults(&cfg->watch);
+	cgh_notice_config_defaults(&cfg->notices);
 	if (cfg->path == NULL || cfg->cgroup_root == NULL || cfg->base == NULL) {
 		cgh_config_free(cfg);
 		return NULL;

@@ -49,8 +49,10 @@ void cgh_stats_describe(const struct cgh_stats *st, char *buf, size_t len)
 struct gc_walk {
 	const struct cgh_fs *fs;
 	const struct cgh_log *log;
+	const struct cgh_notifier *nf;
 	const char *base;
 	char user_dir[CGH_LEAF_BUF];	/* base/user-UID being walked */
+	unsigned uid;
 	int removed;
 };
 
@@ -65,6 +67,7 @@ static int gc_leaf(void *arg, const char *name)
 	if (cgh_fs_populated(w->fs, leaf, &populated, NULL) < 0 || populated)
 		return 0;
 	cgh_fs_stats_brief(w->fs, leaf, &st);
+	cgh_notice_collect(w->nf, w->fs, leaf, w->uid, &st, NULL, w->log);
 	if (cgh_fs_rmdir(w->fs, leaf, NULL) < 0)
 		return 0;
 	cgh_stats_describe(&st, figures, sizeof(figures));
@@ -78,6 +81,7 @@ static int gc_user(void *arg, const char *name)
 	struct gc_walk *w = arg;
 
 	cgh_path_user_dir(w->user_dir, sizeof(w->user_dir), w->base, name);
+	w->uid = (unsigned)strtoul(name + strlen("user-"), NULL, 10);
 	cgh_fs_each_dir(w->fs, w->user_dir, "session-", gc_leaf, w, NULL);
 	cgh_fs_rmdir(w->fs, w->user_dir, NULL);	/* fails while sessions live */
 	return 0;
@@ -87,9 +91,9 @@ static int gc_user(void *arg, const char *name)
  * whole walk is stamped on base (best effort: without the stamp every open
  * walks the whole base, as it did before). */
 static int gc_walk(const struct cgh_fs *fs, const char *base, const char *user,
-		   const struct cgh_log *log, struct cgh_error *err)
+		   const struct cgh_notifier *nf, const struct cgh_log *log, struct cgh_error *err)
 {
-	struct gc_walk w = { .fs = fs, .log = log, .base = base };
+	struct gc_walk w = { .fs = fs, .log = log, .nf = nf, .base = base };
 	int lockfd = cgh_fs_lock(fs, base, true, 0, err);
 	int r = 0;
 
@@ -107,10 +111,10 @@ static int gc_walk(const struct cgh_fs *fs, const char *base, const char *user,
 	return r < 0 ? r : w.removed;
 }
 
-int cgh_gc(const struct cgh_fs *fs, const char *base, const struct cgh_log *log,
-	   struct cgh_error *err)
+int cgh_gc(const struct cgh_fs *fs, const char *base, const struct cgh_notifier *nf,
+	   const struct cgh_log *log, struct cgh_error *err)
 {
-	return gc_walk(fs, base, NULL, log, err);
+	return gc_walk(fs, base, NULL, nf, log, err);
 }
 
 /* ---- open ------------------------------------------------------------- */
@@ -193,12 +197,28 @@ static void record_rule(const struct cgh_fs *fs, const struct cgh_session *s,
 		cgh_logf(log, LOG_NOTICE, "rule name not recorded: %s", why.msg);
 }
 
+/* The login (service, tty, remote host, start), for whoever writes a notice
+ * about this leaf; best effort as the rule. */
+static void record_login(const struct cgh_fs *fs, const struct cgh_session *s,
+			 const struct cgh_env *env)
+{
+	struct cgh_error why = { 0 };
+
+	if (env->login == NULL)
+		return;
+	if (cgh_notice_set_login(fs, s->leaf, env->login, &why) < 0)
+		cgh_logf(env->log, LOG_NOTICE, "login not recorded: %s", why.msg);
+	else
+		cgh_logf(env->log, LOG_DEBUG, "login recorded on %s: service=%s tty=%s rhost=%s", s->leaf,
+			 env->login->service, env->login->tty, env->login->rhost);
+}
+
 /* Under the shared lock: everything from the user directory to the move.
  * ready: the user directory had the controllers when herd looked (then so
  * had base and root); a collection since may have removed it. */
 static int build_leaf(const struct cgh_fs *fs, struct cgh_session *s,
 		      const struct cgh_decision *d, unsigned needed, bool ready,
-		      struct progress *p, const struct cgh_log *log, struct cgh_error *err)
+		      struct progress *p, const struct cgh_env *env, struct cgh_error *err)
 {
 	int r = ready ? 0 : cgh_fs_enable(fs, s->base, needed, err);
 
@@ -213,8 +233,10 @@ static int build_leaf(const struct cgh_fs *fs, struct cgh_session *s,
 	p->made_leaf = r == 0;
 	if (r == 0)
 		r = cgh_fs_write_limits(fs, s->leaf, &d->session, err);
-	if (r == 0)
-		record_rule(fs, s, log);
+	if (r == 0) {
+		record_rule(fs, s, env->log);
+		record_login(fs, s, env);
+	}
 	if (r == 0)	/* s->origin: where cgh_session_choose_backend found the opener */
 		r = cgh_fs_move(fs, s->leaf, s->opener, err);
 	return r;
@@ -233,7 +255,8 @@ static void roll_back(const struct cgh_fs *fs, const struct cgh_session *s,
 
 static struct cgh_session *session_new(const struct cgh_config *cfg,
 				       const struct cgh_identity *id,
-				       const struct cgh_decision *d, pid_t opener)
+				       const struct cgh_decision *d, pid_t opener,
+				       const struct cgh_env *env)
 {
 	struct cgh_session *s = calloc(1, sizeof(*s));
 
@@ -247,6 +270,8 @@ static struct cgh_session *session_new(const struct cgh_config *cfg,
 	s->uid = id->uid;
 	s->opener = opener;
 	s->kill_on_close = cfg->kill_on_close;
+	if (env->notify != NULL)
+		s->notify = *env->notify;
 	return s;
 }
 
@@ -273,6 +298,7 @@ static void log_herded(const struct cgh_session *s, const char *service,
 static void collect(const struct cgh_fs *fs, const struct cgh_session *s,
 		    const struct cgh_log *log)
 {
+	const struct cgh_notifier *nf = &s->notify;
 	struct cgh_error gc_err = { 0 };
 	uint64_t now = cgh_boottime_s(), last = cgh_fs_gc_stamp(fs, s->base);
 	bool whole = last == 0 || now < last || now - last >= CGH_GC_INTERVAL_S;
@@ -284,7 +310,7 @@ static void collect(const struct cgh_fs *fs, const struct cgh_session *s,
 		if (leaves == 0 || leaves == CGH_UNKNOWN)
 			return;
 	}
-	if (gc_walk(fs, s->base, whole ? NULL : user, log, &gc_err) < 0)
+	if (gc_walk(fs, s->base, whole ? NULL : user, nf, log, &gc_err) < 0)
 		cgh_logf(log, LOG_WARNING, "collecting dead sessions: %s", gc_err.msg);
 }
 
@@ -320,7 +346,7 @@ static int herd(const struct cgh_fs *fs, struct cgh_session *s, const struct cgh
 			r = lockfd;
 	}
 	if (r == 0)
-		r = build_leaf(fs, s, d, needed, ready, &p, env->log, err);
+		r = build_leaf(fs, s, d, needed, ready, &p, env, err);
 	if (r < 0)
 		roll_back(fs, s, &p);
 	cgh_fs_unlock(lockfd);
@@ -339,7 +365,7 @@ int cgh_session_open(const struct cgh_config *cfg, const struct cgh_identity *id
 
 	*out = NULL;
 	cgh_decide(cfg, id, service, &d);
-	s = session_new(cfg, id, &d, opener);
+	s = session_new(cfg, id, &d, opener, env);
 	if (s == NULL)
 		return cgh_fail(err, ENOMEM, "herding user");
 	if (d.action == CGH_ACTION_IGNORE) {
@@ -354,6 +380,8 @@ int cgh_session_open(const struct cgh_config *cfg, const struct cgh_identity *id
 	if (r == 0)
 		r = s->systemd ? cgh_session_herd_systemd(&fs, s, &d, &scope, env, err)
 			       : herd(&fs, s, &d, env, err);
+	if (r == 0 && s->systemd)
+		record_login(&fs, s, env);
 	if (r == 0) {
 		log_herded(s, service, &d, env->log);
 		*out = s;
@@ -433,6 +461,7 @@ int cgh_session_close(const struct cgh_session *s, const struct cgh_env *env,
 		      struct cgh_error *err)
 {
 	struct cgh_fs fs = { .rootfd = -1 };
+	struct cgh_notice leftovers;
 	struct cgh_stats st;
 	const char *outcome = "kept";
 	char figures[256];
@@ -443,17 +472,25 @@ int cgh_session_close(const struct cgh_session *s, const struct cgh_env *env,
 		return r;
 	if (s->systemd) {	/* the scope is systemd's: it ends and removes it */
 		cgh_fs_stats_brief(&fs, s->leaf, &st);
+		cgh_notice_collect(&s->notify, &fs, s->leaf, s->uid, &st, NULL, env->log);
 		outcome = "left_to_systemd";
 		goto report;
 	}
 	lockfd = cgh_fs_lock(&fs, s->base, false, CGH_LOCK_TIMEOUT_MS, NULL);
 	r = move_out(&fs, s, env->log, err);
 	cgh_fs_stats_brief(&fs, s->leaf, &st);
+	cgh_notice_collect(&s->notify, &fs, s->leaf, s->uid, &st, NULL, env->log);
+	cgh_notice_for_leaf(&fs, s->leaf, s->uid, CGH_NOTICE_CLOSE_KILL, &leftovers);
 	if (r == 0)
 		r = end_leaf(&fs, s, st.procs, &outcome, err);
 	cgh_fs_unlock(lockfd);
 	if (r == 0)
 		remove_user_dir(&fs, s);
+	if (r == 0 && s->kill_on_close && st.procs != 0 && st.procs != CGH_UNKNOWN &&
+	    strcmp(outcome, "removed") == 0) {
+		leftovers.killed = st.procs;
+		cgh_notice_deliver(&s->notify, &fs, s->user_dir, &leftovers, env->log);
+	}
 report:
 	cgh_stats_describe(&st, figures, sizeof(figures));
 	cgh_logf(env->log, LOG_INFO, "closed user=%s uid=%u rule=%s leaf=%s/%s %s leaf_%s",

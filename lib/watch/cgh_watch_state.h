@@ -13,6 +13,7 @@
 #include "cgh_config.h"
 #include "cgh_log.h"
 #include "cgh_metrics.h"
+#include "cgh_notice.h"
 #include "cgh_watch.h"
 
 #define WATCH_GC_RETRY_MS 150u	/* a login holds the base lock: try again */
@@ -132,6 +133,9 @@ struct cgh_watcher {
 	struct watch_reclaim_state rec;
 	struct watch_metrics_state met;
 };
+
+/* How notices are written, from w->cfg. */
+void watch_notifier(const struct cgh_watcher *w, struct cgh_notifier *nf);
 
 /* The calls go one way: watch.c (the loop, the only reader of the clock:
  * `now` is the monotonic ms of the wake-up, passed down) calls the others;

@@ -80,6 +80,11 @@ static void describe(struct cgh_watcher *w)
 		 !wc->pressure_guard ? "off" : wc->pressure_kill ? "kill" : "log", scopes);
 }
 
+void watch_notifier(const struct cgh_watcher *w, struct cgh_notifier *nf)
+{
+	cgh_notifier_init(nf, &w->cfg->notices, w->opts->notice_dir, NULL);
+}
+
 /* Takes cfg: opens its root and watches its tree. */
 static int start(struct cgh_watcher *w, struct cgh_config *cfg, struct cgh_error *err)
 {

@@ -154,6 +154,31 @@ void watch_reap(struct cgh_watcher *w)
 	}
 }
 
+/* The user's notice of what the notice line says, and the leaf marked as
+ * noticed, so that whoever collects it does not write a second one. */
+static void tell_user(struct cgh_watcher *w, const struct watch_leaf *leaf,
+		      const struct cgh_oom_notice *o, const char *comm)
+{
+	struct cgh_notifier nf;
+	struct cgh_notice n;
+	char user_dir[sizeof(leaf->path)];
+	const char *slash = strrchr(leaf->path, '/');
+
+	watch_notifier(w, &nf);
+	if ((!nf.at_login && !nf.tty) || slash == NULL)
+		return;
+	cgh_notice_for_leaf(&w->fs, leaf->path, leaf->uid,
+			    o->new_group_kills > 0 ? CGH_NOTICE_OOM_GROUP : CGH_NOTICE_OOM_KILL, &n);
+	n.event = o->oom_kill;
+	n.limit = o->memory_max;
+	n.peak = o->memory_peak;
+	n.killed = o->new_kills;
+	cgh_sanitize(n.biggest, sizeof(n.biggest), comm);
+	snprintf(user_dir, sizeof(user_dir), "%.*s", (int)(slash - leaf->path), leaf->path);
+	cgh_notice_deliver(&nf, &w->fs, user_dir, &n, w->log);
+	cgh_notice_set_noticed(&w->fs, leaf->path, o->oom_kill, o->oom_group_kill);
+}
+
 /* rule=? where the leaf has no rule recorded: logind's scopes, leaves made
  * before the module recorded it, kernels without trusted xattrs. */
 static void notice(struct cgh_watcher *w, const struct watch_leaf *leaf,
@@ -183,6 +208,7 @@ static void notice(struct cgh_watcher *w, const struct watch_leaf *leaf,
 		victim(w, leaf, &n, comm, sizeof(comm));
 	cgh_oom_notice_format(&n, line, sizeof(line));
 	cgh_logf(w->log, LOG_WARNING, "%s", line);
+	tell_user(w, leaf, &n, comm);
 	if (w->cfg->watch.on_oom != NULL) {
 		const struct cgh_cmd_vars vars = { .user = user, .uid = leaf->uid, .leaf = abs, .rule = rule };
 		spawn(w, &vars);
@@ -232,6 +258,17 @@ static bool group_kill_going_on(struct cgh_watcher *w, struct watch_leaf *leaf, 
 	return true;
 }
 
+/* With memory.oom.group set, every OOM kill in the leaf is a group kill, but
+ * the kernel counts oom_kill for the first victim before oom_group_kill: one
+ * notice, once the group is gone. */
+static bool oom_group_on(struct cgh_watcher *w, const struct watch_leaf *leaf)
+{
+	char value[8] = "";
+
+	return cgh_fs_read(&w->fs, leaf->path, "memory.oom.group", value, sizeof(value), NULL) == 0 &&
+	       value[0] == '1';
+}
+
 void watch_oom_check(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t now)
 {
 	struct watch_oom_figures c;
@@ -241,7 +278,8 @@ void watch_oom_check(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t no
 		if (!leaf->held_valid)
 			return;		/* gone: its IN_DELETE follows */
 		c = leaf->held;		/* a scope gone before the notice was due */
-	} else if (c.group_kill > leaf->oom_group_kill && group_kill_going_on(w, leaf, now))
+	} else if ((c.group_kill > leaf->oom_group_kill ||
+		    (c.kill > leaf->oom_kill && oom_group_on(w, leaf))) && group_kill_going_on(w, leaf, now))
 		return;
 	if (is_news(leaf, &c)) {
 		read_figures(w, leaf, &c);
@@ -258,6 +296,7 @@ void watch_oom_check(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t no
  * retried WATCH_GC_RETRY_MS later. */
 void watch_gc(struct cgh_watcher *w, uint64_t now)
 {
+	struct cgh_notifier nf;
 	struct cgh_error err = { 0 };
 	bool any = false, retry = false;
 
@@ -277,7 +316,8 @@ void watch_gc(struct cgh_watcher *w, uint64_t now)
 	}
 	if (!any)
 		return;
-	if (cgh_gc(&w->fs, w->cfg->base, w->log, &err) < 0)
+	watch_notifier(w, &nf);
+	if (cgh_gc(&w->fs, w->cfg->base, &nf, w->log, &err) < 0)
 		cgh_logf(w->log, LOG_WARNING, "collecting dead sessions: %s", err.msg);
 	for (size_t i = 0; i < w->tab.n_leaves; i++) {
 		struct watch_leaf *leaf = &w->tab.leaves[i];

@@ -135,9 +135,26 @@ void watch_psi_event(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t no
 	leaf->last_stall = now_ms;
 }
 
+/* A session the guard killed: its user's notice. */
+static void tell_user(struct cgh_watcher *w, const struct watch_leaf *leaf,
+		      const struct cgh_notice *n)
+{
+	struct cgh_notifier nf;
+	char user_dir[sizeof(leaf->path)];
+	const char *slash = strrchr(leaf->path, '/');
+
+	watch_notifier(w, &nf);
+	if (slash == NULL)
+		return;
+	snprintf(user_dir, sizeof(user_dir), "%.*s", (int)(slash - leaf->path), leaf->path);
+	cgh_notice_deliver(&nf, &w->fs, user_dir, n, w->log);
+}
+
 static void guard_act(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t stalled_ms)
 {
 	struct cgh_error err = { 0 };
+	struct cgh_notice n;
+	struct cgh_stats st;
 	uint64_t current = cgh_fs_read_number(&w->fs, leaf->path, "memory.current");
 	uint64_t high = cgh_fs_read_number(&w->fs, leaf->path, "memory.high");
 	bool kill = w->cfg->watch.pressure_kill;
@@ -153,10 +170,18 @@ static void guard_act(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t s
 	if (!kill)
 		return;
 	watch_leaf_rule(w, leaf, rule, sizeof(rule));
-	if (cgh_fs_kill(&w->fs, leaf->path, &err) == 0)
-		watch_count(w, rule, CGH_KEPT_PRESSURE_KILLS, 1);
-	else if (err.code != ENOENT)
-		cgh_logf(w->log, LOG_ERR, "pressure guard: %s", err.msg);
+	cgh_fs_stats_brief(&w->fs, leaf->path, &st);
+	cgh_notice_for_leaf(&w->fs, leaf->path, leaf->uid, CGH_NOTICE_PRESSURE, &n);
+	if (cgh_fs_kill(&w->fs, leaf->path, &err) < 0) {
+		if (err.code != ENOENT)
+			cgh_logf(w->log, LOG_ERR, "pressure guard: %s", err.msg);
+		return;
+	}
+	watch_count(w, rule, CGH_KEPT_PRESSURE_KILLS, 1);
+	n.limit = high;
+	n.peak = st.memory_peak;
+	n.killed = st.procs;
+	tell_user(w, leaf, &n);
 }
 
 /* A session stalled for longer than pressure_grace while above memory.high:

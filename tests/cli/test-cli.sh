@@ -248,5 +248,67 @@ cg run --conf "$allow" -u nobody -- sh -c 'kill -TERM $$'
 rc_is 143
 done_check "run of a command killed by SIGTERM: exit 128+15"
 
+# ---- notices ------------------------------------------------------------
+
+cg check --conf "$(conf notices-bad.conf <<'EOF'
+notices = {
+  at_login = "yes";
+  help = "two
+lines";
+  colour = 1;
+};
+EOF
+)"
+rc_is 1; err_re 'notices-bad\.conf:2: notices\.at_login: expected a boolean'
+err_re 'notices-bad\.conf:3: notices\.help: only printable ASCII'
+err_re "notices-bad\.conf:5: notices: unknown setting 'colour' \(at_login, tty, help\)"
+done_check "check: the notices group validated, errors with file:line"
+
+nconf=$(conf notices.conf <<'EOF'
+notices = { tty = false; help = "Limits on this host: https://example.org/limits"; };
+EOF
+)
+cg explain --conf "$nconf" nobody
+rc_is 0; out_has 'notices: at_login=true tty=false help="Limits on this host: https://example.org/limits"'
+done_check "explain: the notices settings"
+
+cg notices --conf "$nconf" --dir "$tmp/no-store"
+rc_is 0; out_has "no notices ($tmp/no-store does not exist)"; err_empty
+done_check "notices: no store yet"
+
+mkdir -m 700 "$tmp/store"
+nuid=$(id -u nobody)
+printf 'v=1 kind=oom_group when=1796135460 uid=%s leaf=session-812 event=3 started=1796133720 service=sshd tty=ssh rhost=10.0.0.5 rule=students limit=524288000 peak=524288000 killed=3 biggest=memhog\n' \
+	"$nuid" >"$tmp/store/user-$nuid"
+chmod 600 "$tmp/store/user-$nuid"
+cg notices --conf "$nconf" --dir "$tmp/store" nobody
+rc_is 0; err_empty
+out_re "^nobody \(uid $nuid\): cgherd: your ssh session from 10\.0\.0\.5 \(started [0-9: -]+\) was ended at [0-9: -]+: it reached its memory limit of 500M \(peak 500M\), 3 processes killed \(biggest: memhog\)\. Rule: students\. Limits on this host: https://example.org/limits$"
+done_check "notices USER: the pending record, as the user will read it"
+
+cg notices --conf "$nconf" --dir "$tmp/store"
+rc_is 0; out_re "^nobody \(uid $nuid\): cgherd: your ssh session"
+[ -s "$tmp/store/user-$nuid" ] || note "listing removed the record"
+done_check "notices: every user's, the records kept"
+
+cg notices --conf "$nconf" --dir "$tmp/store" root
+rc_is 0; out_is "no notices"
+done_check "notices root: none"
+
+cg notices --conf "$nconf" --dir "$tmp/store" "$nouser"
+rc_is 3
+done_check "notices of an unknown user: exit 3"
+
+chmod 644 "$tmp/store/user-$nuid"
+cg notices --conf "$nconf" --dir "$tmp/store" nobody
+rc_is 5; err_has "mode 0644"; err_has "refused"
+done_check "notices: a file others can read is refused, exit 5"
+chmod 600 "$tmp/store/user-$nuid"
+
+chmod 755 "$tmp/store"
+cg notices --conf "$nconf" --dir "$tmp/store"
+rc_is 5; err_has "mode 0755 gives group or others access"
+done_check "notices: a store others can enter is refused, exit 5"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

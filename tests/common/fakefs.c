@@ -430,6 +430,17 @@ static int fake_proc_rss(pid_t pid, uint64_t *rss, char *comm, size_t len)
 	return -ENOENT;
 }
 
+static int fake_proc_tty(pid_t pid, uint64_t *tty_nr)
+{
+	for (int i = 0; i < fake.n_ttys; i++) {
+		if (fake.ttys[i].pid == (int)pid) {
+			*tty_nr = fake.ttys[i].tty_nr;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 static const struct cgh_sys fake_sys = {
 	.open_root = fake_open_root,
 	.mkdirat = fake_mkdirat,
@@ -442,6 +453,7 @@ static const struct cgh_sys fake_sys = {
 	.setxattr = fake_setxattr,
 	.getxattr = fake_getxattr,
 	.proc_rss = fake_proc_rss,
+	.proc_tty = fake_proc_tty,
 };
 
 const struct cgh_sys *cgh_test_sys(void)
@@ -459,6 +471,13 @@ const struct cgh_sys *cgh_test_sys(void)
 const char *cgh_test_cache_dir(void)
 {
 	return getenv("CGHERD_TEST_CACHE_DIR");
+}
+
+const char *cgh_test_notice_dir(void)
+{
+	const char *dir = getenv("CGHERD_TEST_NOTICE_DIR");
+
+	return dir != NULL ? dir : "/nonexistent/cgherd-test-notices";
 }
 
 int fake_make_root(char *out, size_t len, const char *controllers)

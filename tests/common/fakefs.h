@@ -24,6 +24,8 @@ struct fake_state {
 	int n_procs;
 	struct { int pid; unsigned long long rss; char comm[16]; } mem[8];	/* proc_rss answers */
 	int n_mem;
+	struct { int pid; unsigned long long tty_nr; } ttys[8];	/* proc_tty answers */
+	int n_ttys;
 };
 
 extern struct fake_state fake;
@@ -33,6 +35,10 @@ const struct cgh_sys *cgh_test_sys(void);
 /* The fake module's config cache directory: $CGHERD_TEST_CACHE_DIR, or
  * NULL (no cache) when it is not set. */
 const char *cgh_test_cache_dir(void);
+
+/* The fake module's notice store: $CGHERD_TEST_NOTICE_DIR, or a path that
+ * cannot be made (never the machine's /var/lib/cgherd). */
+const char *cgh_test_notice_dir(void);
 
 void fake_reset(void);
 void fake_fail(const char *op, const char *path, int err, int count);

@@ -22,16 +22,25 @@
 #include <security/pam_appl.h>
 
 #include "cgh_config_cache.h"
+#include "cgh_notice.h"
 #include "fakefs.h"
 #include "testutil.h"
 
 #define IGNORED PAM_MAXTRIES
 
+/* What the conversation was told: the PAM_TEXT_INFO messages. */
+struct told {
+	char text[8192];
+	int infos;
+};
+
 struct fixture {
 	char dir[64];		/* service files and config */
 	char root[64];		/* emulated cgroup root */
 	char conf[128];
+	char notices[96];	/* the fake module's notice store */
 	pam_handle_t *pamh;
+	struct told told;
 };
 
 static int no_conv(int n, const struct pam_message **msg, struct pam_response **resp, void *arg)
@@ -41,6 +50,27 @@ static int no_conv(int n, const struct pam_message **msg, struct pam_response **
 	(void)resp;
 	(void)arg;
 	return PAM_CONV_ERR;
+}
+
+/* Captures info messages (as pam_motd's and pam_lastlog's reach a terminal). */
+static int capture_conv(int n, const struct pam_message **msg, struct pam_response **resp, void *arg)
+{
+	struct told *t = arg;
+	struct pam_response *r = calloc((size_t)n, sizeof(*r));
+
+	if (r == NULL)
+		return PAM_BUF_ERR;
+	for (int i = 0; i < n; i++) {
+		if (msg[i]->msg_style != PAM_TEXT_INFO) {
+			free(r);
+			return PAM_CONV_ERR;
+		}
+		t->infos++;
+		strncat(t->text, msg[i]->msg, sizeof(t->text) - strlen(t->text) - 2);
+		strcat(t->text, "\n");
+	}
+	*resp = r;
+	return PAM_SUCCESS;
 }
 
 static const char *module(bool fake_fs)
@@ -91,6 +121,8 @@ static int setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/cgherd-pam-XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->conf, sizeof(f->conf), "%s/cgherd.conf", f->dir);
+	snprintf(f->notices, sizeof(f->notices), "%s/notices", f->dir);
+	assert_int_equal(setenv("CGHERD_TEST_NOTICE_DIR", f->notices, 1), 0);
 	assert_int_equal(fake_make_root(f->root, sizeof(f->root), "cpu memory pids\n"), 0);
 	*state = f;
 	return 0;
@@ -109,6 +141,7 @@ static int teardown(void **state)
 	snprintf(path, sizeof(path), "%s/%s", CGH_CACHE_DIR, name);
 	unlink(path);
 	unsetenv("CGHERD_TEST_CACHE_DIR");
+	unsetenv("CGHERD_TEST_NOTICE_DIR");
 	fake_remove_root(f->root);
 	fake_remove_root(f->dir);
 	free(f);
@@ -389,6 +422,176 @@ static void test_config_cache_damaged(void **state)
 	expect_outcome_once(f, "nobody", IGNORED);
 }
 
+/* ---- notices --------------------------------------------------------------------- */
+
+#define NOBODY 65534
+#define HELP "Limits on this host: https://example.org/limits"
+
+/* One login of nobody through service (its stack the module's), PAM_TTY tty
+ * (NULL: unset), flags; returns what the conversation was told. */
+static const struct told *notice_login(struct fixture *f, const char *service, const char *tty,
+				       int flags)
+{
+	struct pam_conv conv = { capture_conv, &f->told };
+	char path[128], stack[1024];
+
+	memset(&f->told, 0, sizeof(f->told));
+	snprintf(stack, sizeof(stack),
+		 "session [success=done ignore=ignore default=die] %s conf=%s\n"
+		 "session required pam_debug.so open_session=maxtries close_session=maxtries\n",
+		 module(true), f->conf);
+	snprintf(path, sizeof(path), "%s/%s", f->dir, service);
+	write_file(path, stack, 0644);
+	assert_int_equal(pam_start_confdir(service, "nobody", &conv, f->dir, &f->pamh), PAM_SUCCESS);
+	if (tty != NULL)
+		assert_int_equal(pam_set_item(f->pamh, PAM_TTY, tty), PAM_SUCCESS);
+	assert_int_equal(pam_set_item(f->pamh, PAM_RHOST, "10.0.0.5"), PAM_SUCCESS);
+	assert_int_equal(pam_open_session(f->pamh, flags), PAM_SUCCESS);
+	assert_int_equal(pam_close_session(f->pamh, flags), PAM_SUCCESS);
+	pam_end(f->pamh, PAM_SUCCESS);
+	f->pamh = NULL;
+	return &f->told;
+}
+
+/* A dead leaf of nobody's whose session the kernel killed as a group. */
+static void dead_leaf(struct fixture *f, const char *name)
+{
+	struct cgh_login l = { .service = "sshd", .tty = "ssh", .rhost = "10.0.0.5", .started = 1 };
+	struct cgh_error err = { 0 };
+	struct cgh_fs fs = { .rootfd = -1 };
+	char leaf[128], rel[160];
+
+	snprintf(leaf, sizeof(leaf), "cgherd/user-%d/%s", NOBODY, name);
+	assert_int_equal(cgh_fs_open(&fs, f->root, cgh_test_sys(), &err), 0);
+	cgh_fs_mkdir(&fs, "cgherd", NULL);
+	cgh_fs_mkdir(&fs, "cgherd/user-65534", NULL);
+	assert_int_equal(cgh_fs_mkdir(&fs, leaf, &err), 0);
+	assert_int_equal(cgh_notice_set_login(&fs, leaf, &l, &err), 0);
+	assert_int_equal(cgh_fs_set_rule(&fs, leaf, "students", &err), 0);
+	cgh_fs_close(&fs);
+	snprintf(rel, sizeof(rel), "%s/memory.events", leaf);
+	assert_int_equal(fake_put(f->root, rel, "low 0\nhigh 0\nmax 9\noom 1\noom_kill 3\noom_group_kill 1\n"), 0);
+	snprintf(rel, sizeof(rel), "%s/memory.max", leaf);
+	assert_int_equal(fake_put(f->root, rel, "524288000\n"), 0);
+	snprintf(rel, sizeof(rel), "%s/memory.peak", leaf);
+	assert_int_equal(fake_put(f->root, rel, "524288000\n"), 0);
+}
+
+static int count(const char *text, const char *what)
+{
+	int n = 0;
+
+	for (const char *p = strstr(text, what); p != NULL; p = strstr(p + 1, what))
+		n++;
+	return n;
+}
+
+static size_t pending(struct fixture *f)
+{
+	struct cgh_notice_store st;
+	struct cgh_notice got[CGH_NOTICE_KEEP];
+	struct cgh_error err = { 0 };
+	size_t n = 0;
+
+	if (cgh_notice_store_open(&st, f->notices, false, &err) < 0)
+		return 0;
+	assert_int_equal(cgh_notice_read(&st, NOBODY, got, CGH_NOTICE_KEEP, &n, &err), 0);
+	cgh_notice_store_close(&st);
+	return n;
+}
+
+/* The login that collects the dead leaf writes the record and, being
+ * interactive, shows it once; the next login shows nothing. */
+static void test_notice_shown_once(void **state)
+{
+	struct fixture *f = *state;
+	const struct told *t;
+
+	write_conf(f, "notices = { help = \"" HELP "\"; };\n", 0644);
+	dead_leaf(f, "session-999");
+	t = notice_login(f, "sshd", "ssh", 0);
+	assert_int_equal(t->infos, 1);
+	assert_int_equal(count(t->text, "cgherd: "), 1);
+	assert_non_null(strstr(t->text, "cgherd: your ssh session from 10.0.0.5 (started "));
+	assert_non_null(strstr(t->text, ": it reached its memory limit of 500M (peak 500M), 3 processes "
+					 "killed. Rule: students. " HELP "\n"));
+	assert_false(exists(f->root, "cgherd/user-65534/session-999"));
+	assert_int_equal(pending(f), 0);
+	t = notice_login(f, "sshd", "ssh", 0);
+	assert_int_equal(t->infos, 0);
+}
+
+/* Logins that print no PAM messages, and PAM_SILENT ones, keep it. */
+static void test_notice_kept(void **state)
+{
+	struct fixture *f = *state;
+
+	write_conf(f, "", 0644);
+	dead_leaf(f, "session-998");
+	assert_int_equal(notice_login(f, "cron", "cron", 0)->infos, 0);
+	assert_int_equal(pending(f), 1);
+	assert_int_equal(notice_login(f, "runuser", "/dev/pts/1", 0)->infos, 0);	/* not -l */
+	assert_int_equal(notice_login(f, "runuser-l", NULL, 0)->infos, 0);	/* no terminal */
+	assert_int_equal(notice_login(f, "login", "tty1", PAM_SILENT)->infos, 0);
+	assert_int_equal(pending(f), 1);
+	assert_int_equal(notice_login(f, "login", "tty1", 0)->infos, 1);
+	assert_int_equal(pending(f), 0);
+}
+
+static void test_notice_at_login_off(void **state)
+{
+	struct fixture *f = *state;
+
+	write_conf(f, "notices = { at_login = false; tty = false; };\n", 0644);
+	dead_leaf(f, "session-997");
+	assert_int_equal(notice_login(f, "sshd", "ssh", 0)->infos, 0);
+	assert_false(exists(f->root, "cgherd/user-65534/session-997"));	/* collected */
+	assert_int_equal(pending(f), 0);					/* not recorded */
+}
+
+/* A huge file, a symlink, another owner's file: refused, nothing shown. */
+static void test_notice_hostile_files(void **state)
+{
+	struct fixture *f = *state;
+	struct cgh_notice_store st;
+	struct cgh_error err = { 0 };
+	struct cgh_notice n = { .kind = CGH_NOTICE_OOM_GROUP, .when = 5, .uid = NOBODY,
+				.leaf = "session-1", .limit = CGH_UNKNOWN, .peak = CGH_UNKNOWN,
+				.killed = CGH_UNKNOWN };
+	char file[160], target[160], big[20000];
+	struct stat sb;
+
+	write_conf(f, "", 0644);
+	assert_int_equal(cgh_notice_store_open(&st, f->notices, true, &err), 0);
+	assert_int_equal(cgh_notice_add(&st, &n, &err), 0);
+	cgh_notice_store_close(&st);
+	snprintf(file, sizeof(file), "%s/user-%d", f->notices, NOBODY);
+	snprintf(target, sizeof(target), "%s/elsewhere", f->dir);
+	assert_int_equal(rename(file, target), 0);
+	assert_int_equal(symlink(target, file), 0);
+	assert_int_equal(notice_login(f, "login", "tty1", 0)->infos, 0);
+	assert_int_equal(lstat(file, &sb), 0);
+	assert_true(S_ISLNK(sb.st_mode));
+	unlink(file);
+	assert_int_equal(rename(target, file), 0);
+	assert_int_equal(chown(file, NOBODY, NOBODY), 0);
+	assert_int_equal(notice_login(f, "login", "tty1", 0)->infos, 0);
+	assert_int_equal(chown(file, 0, 0), 0);
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	write_file(file, big, 0600);
+	assert_int_equal(notice_login(f, "login", "tty1", 0)->infos, 0);
+	unlink(file);
+	/* a store directory others can enter */
+	assert_int_equal(cgh_notice_store_open(&st, f->notices, true, &err), 0);
+	assert_int_equal(cgh_notice_add(&st, &n, &err), 0);
+	cgh_notice_store_close(&st);
+	assert_int_equal(chmod(f->notices, 0755), 0);
+	assert_int_equal(notice_login(f, "login", "tty1", 0)->infos, 0);
+	assert_int_equal(chmod(f->notices, 0700), 0);
+	assert_int_equal(notice_login(f, "login", "tty1", 0)->infos, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -407,6 +610,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_config_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_cache_damaged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_cache_broken_edit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_notice_shown_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_notice_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_notice_at_login_off, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_notice_hostile_files, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

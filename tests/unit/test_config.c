@@ -243,6 +243,30 @@ static void assert_defaults(const struct cgh_config *cfg)
 	assert_limits(&cfg->user, 0);
 	assert_int_equal(cfg->n_rules, 0);
 	assert_null(cfg->rules);
+	assert_true(cfg->notices.at_login);
+	assert_true(cfg->notices.tty);
+	assert_string_equal(cfg->notices.help, "");
+}
+
+static void test_notices(void **state)
+{
+	char text[600];
+	struct cgh_config *cfg = load_ok("notices = { at_login = false; tty = false;\n"
+					 "  help = \"Limits: https://example.org/limits\"; };\n", PHYS);
+
+	(void)state;
+	assert_false(cfg->notices.at_login);
+	assert_false(cfg->notices.tty);
+	assert_string_equal(cfg->notices.help, "Limits: https://example.org/limits");
+	cgh_config_free(cfg);
+	snprintf(text, sizeof(text), "notices = { help = \"%0*d\"; };\n", (int)CGH_NOTICE_HELP_MAX, 0);
+	{
+		struct cgh_diag diag = { 0 };
+		assert_int_equal(cgh_config_from_text("t.conf", text, PHYS, &cfg, &diag), -EINVAL);
+		assert_int_equal(diag.n, 1);
+		assert_non_null(strstr(diag.lines[0], "t.conf:1: notices.help: longer than 255 characters"));
+		cgh_diag_free(&diag);
+	}
 }
 
 static void test_defaults(void **state)
@@ -476,6 +500,14 @@ static const struct err_case err_cases[] = {
 	  "3: rules[0]: unknown setting 'matches' (name, match, action, session, user)" },
 	{ "rules = ( { match = {\n users = \"a\"; }; } );\n",
 	  "2: rules[0].match: unknown setting 'users' (user, group, uid, service)" },
+	{ "notices = {\n at_login = true;\n colour = 1; };\n",
+	  "3: notices: unknown setting 'colour' (at_login, tty, help)" },
+	{ "notices = { tty = \"yes\"; };\n", "1: notices.tty: expected a boolean (true or false), not a string" },
+	{ "notices = { at_login = 1; };\n", "1: notices.at_login: expected a boolean (true or false), not an integer" },
+	{ "notices = { help = 5; };\n", "1: notices.help: expected a string, not an integer" },
+	{ "notices = {\n help = \"two\\nlines\"; };\n",
+	  "2: notices.help: only printable ASCII characters (no control characters, no newline)" },
+	{ "notices = true;\n", "1: notices: expected a group { ... }, not a boolean" },
 	/* wrong types */
 	{ "kill_on_close = \"yes\";\n", "1: kill_on_close: expected a boolean (true or false), not a string" },
 	{ "kill_on_close = 1;\n", "1: kill_on_close: expected a boolean (true or false), not an integer" },
@@ -1365,6 +1397,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_example_file),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_notices),
 		cmocka_unit_test(test_every_top_level_key),
 		cmocka_unit_test(test_percent_of_machine_memory),
 		cmocka_unit_test(test_valid_edges),

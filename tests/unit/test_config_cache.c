@@ -59,7 +59,8 @@ static const char full_conf[] =
 	"watch = { on_oom = \"/usr/local/bin/notify --user %U 'a b' %%\";\n"
 	"  reclaim_threshold = \"80%\"; reclaim_interval = 30; reclaim_cooldown = 600;\n"
 	"  pressure_guard = true; pressure_stall_us = 200000; pressure_window_us = 2000000;\n"
-	"  pressure_grace = 20; pressure_kill = true; };\n";
+	"  pressure_grace = 20; pressure_kill = true; };\n"
+	"notices = { at_login = false; tty = true; help = \"See https://example.org/limits\"; };\n";
 
 /* The other reclaim_threshold form, no on_oom, services only. */
 static const char full2_conf[] =
@@ -277,6 +278,9 @@ static void same_config(const struct cgh_config *a, const struct cgh_config *b)
 	for (size_t i = 0; i < a->n_rules; i++)
 		same_rule(&a->rules[i], &b->rules[i]);
 	same_watch(&a->watch, &b->watch);
+	assert_int_equal(a->notices.at_login, b->notices.at_login);
+	assert_int_equal(a->notices.tty, b->notices.tty);
+	assert_string_equal(a->notices.help, b->notices.help);
 }
 
 /* ---- round trips ------------------------------------------------------- */

@@ -258,7 +258,7 @@ static int gc_now(struct session_fixture *f)
 	int r;
 
 	assert_int_equal(cgh_fs_open(&fs, f->root, f->env.sys, &err), 0);
-	r = cgh_gc(&fs, "cgherd", &f->sink, &err);
+	r = cgh_gc(&fs, "cgherd", NULL, &f->sink, &err);
 	cgh_fs_close(&fs);
 	return r;
 }

@@ -10,6 +10,9 @@
  *                          (bottom-up, no orphans).  Prints the number of forks made
  *                          and failed by the first process.
  *   hog spin SECONDS       busy loop for SECONDS (0 = forever).
+ *   hog setxattr PATH NAME VALUE
+ *                          sets an extended attribute (busybox has no setfattr):
+ *                          the notice scenario forges what a leaf says about its login.
  *
  * Built with `cc -static` so it needs nothing inside the initramfs.
  */
@@ -21,12 +24,13 @@
 #include <sys/mman.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: hog mem WORKERS MB | hog bomb SECONDS [STOPFILE] | hog spin SECONDS\n");
+	fprintf(stderr, "usage: hog mem WORKERS MB | hog bomb SECONDS [STOPFILE] | hog spin SECONDS | hog setxattr PATH NAME VALUE\n");
 	return 2;
 }
 
@@ -122,8 +126,19 @@ static int spin(long seconds)
 	}
 }
 
+static int set_xattr(const char *path, const char *name, const char *value)
+{
+	if (setxattr(path, name, value, strlen(value), 0) < 0) {
+		perror("setxattr");
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 5 && strcmp(argv[1], "setxattr") == 0)
+		return set_xattr(argv[2], argv[3], argv[4]);
 	if (argc == 4 && strcmp(argv[1], "mem") == 0)
 		return mem(atol(argv[2]), atol(argv[3]));
 	if ((argc == 3 || argc == 4) && strcmp(argv[1], "bomb") == 0)

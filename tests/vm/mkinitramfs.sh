@@ -36,7 +36,7 @@ ln -s usr/sbin "$root"/sbin
 ln -s usr/lib "$root"/lib
 ln -s usr/lib64 "$root"/lib64
 mkdir -p "$root"/proc "$root"/sys "$root"/dev "$root"/run/sshd "$root"/tmp "$root"/var/log \
-	"$root"/var/empty "$root"/root "$root"/etc/pam.d "$root"/etc/pam.d.tmpl \
+	"$root"/var/empty "$root"/var/lib "$root"/root "$root"/etc/pam.d "$root"/etc/pam.d.tmpl \
 	"$root"/etc/security "$root"/etc/ssh "$root"/home "$root"/vm/scenarios
 chmod 1777 "$root"/tmp
 chmod 700 "$root"/root
@@ -66,7 +66,7 @@ for a in $(/bin/busybox --list); do
 	[ -e "$root/usr/bin/$a" ] || ln -s busybox "$root/usr/bin/$a"
 done
 
-for b in /usr/sbin/runuser /usr/sbin/sshd /usr/bin/ssh; do
+for b in /usr/sbin/runuser /usr/sbin/sshd /usr/bin/ssh /usr/bin/script; do
 	rm -f "$root$b"
 	add_elf "$b"
 done

@@ -1,0 +1,379 @@
+/* Notices: the record store, one small file per uid ("user-UID") in a
+ * directory only root can enter.  Nothing a user controls is read or
+ * followed: the directory and each file are opened without following a
+ * symlink and checked on the descriptor; a file is replaced whole (a temp
+ * file renamed over it), under an flock on the directory. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgh_notice.h"
+#include "cgh_value.h"
+
+#define FILE_PREFIX "user-"
+
+/* ---- the directory ----------------------------------------------------------------- */
+
+static int check_dir(const struct stat *st, const char *dir, struct cgh_error *err)
+{
+	if (!S_ISDIR(st->st_mode))
+		return cgh_fail_msg(err, ENOTDIR, "%s: not a directory", dir);
+	if (st->st_uid != geteuid())
+		return cgh_fail_msg(err, EPERM, "%s: owned by uid %u, not %u", dir,
+				    (unsigned)st->st_uid, (unsigned)geteuid());
+	if (st->st_mode & 077)
+		return cgh_fail_msg(err, EPERM, "%s: mode %04o gives group or others access", dir,
+				    (unsigned)(st->st_mode & 07777));
+	return 0;
+}
+
+/* dir's parent as given (root's own path), its last component safely. */
+static int open_parent(const char *dir, char *name, size_t len, struct cgh_error *err)
+{
+	char parent[256];
+	const char *slash = strrchr(dir, '/');
+	int fd;
+
+	if (dir[0] != '/' || slash == NULL || slash[1] == '\0' || strlen(dir) >= sizeof(parent) ||
+	    strcmp(slash + 1, ".") == 0 || strcmp(slash + 1, "..") == 0)
+		return cgh_fail_msg(err, EINVAL, "%s: not an absolute path to a directory", dir);
+	snprintf(parent, sizeof(parent), "%.*s", slash == dir ? 1 : (int)(slash - dir), dir);
+	snprintf(name, len, "%s", slash + 1);
+	fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? cgh_fail(err, errno, "cannot open %s", parent) : fd;
+}
+
+int cgh_notice_store_open(struct cgh_notice_store *st, const char *dir, bool create,
+			  struct cgh_error *err)
+{
+	struct stat sb;
+	char name[256];
+	int parent = open_parent(dir, name, sizeof(name), err);
+	int fd = -1, r = 0;
+
+	st->dirfd = -1;
+	snprintf(st->dir, sizeof(st->dir), "%s", dir);
+	if (parent < 0)
+		return parent;
+	if (create && mkdirat(parent, name, 0700) < 0 && errno != EEXIST)
+		r = cgh_fail(err, errno, "cannot make %s", dir);
+	if (r == 0) {
+		fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			r = cgh_fail(err, errno, "cannot open %s%s", dir,
+				     errno == ELOOP || errno == ENOTDIR ? " (a symlink or not a directory: refused)" : "");
+	}
+	if (r == 0 && fstat(fd, &sb) < 0)
+		r = cgh_fail(err, errno, "cannot stat %s", dir);
+	if (r == 0)
+		r = check_dir(&sb, dir, err);
+	if (r < 0 && fd >= 0)
+		close(fd);
+	else
+		st->dirfd = fd;
+	close(parent);
+	return r;
+}
+
+void cgh_notice_store_close(struct cgh_notice_store *st)
+{
+	if (st->dirfd >= 0)
+		close(st->dirfd);
+	st->dirfd = -1;
+}
+
+static int lock_store(const struct cgh_notice_store *st, struct cgh_error *err)
+{
+	const struct timespec nap = { 0, 10000000L };	/* 10 ms */
+
+	for (unsigned waited = 0;; waited += 10) {
+		if (flock(st->dirfd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return cgh_fail(err, errno, "cannot lock %s", st->dir);
+		if (waited >= CGH_NOTICE_LOCK_MS)
+			return cgh_fail_msg(err, EWOULDBLOCK, "%s stayed locked for %u ms", st->dir,
+					    CGH_NOTICE_LOCK_MS);
+		nanosleep(&nap, NULL);
+	}
+}
+
+static void unlock_store(const struct cgh_notice_store *st)
+{
+	flock(st->dirfd, LOCK_UN);
+}
+
+/* ---- one user's file ----------------------------------------------------------------- */
+
+static void file_name(unsigned uid, char *buf, size_t len)
+{
+	snprintf(buf, len, FILE_PREFIX "%u", uid);
+}
+
+static int check_file(const struct stat *sb, const char *dir, const char *name,
+		      struct cgh_error *err)
+{
+	if (!S_ISREG(sb->st_mode))
+		return cgh_fail_msg(err, EPERM, "%s/%s: not a regular file: refused", dir, name);
+	if (sb->st_uid != geteuid() || (sb->st_mode & 077) != 0 || sb->st_nlink != 1)
+		return cgh_fail_msg(err, EPERM,
+				    "%s/%s: owner %u, mode %04o, %u links (must be %u, 0600, 1): refused",
+				    dir, name, (unsigned)sb->st_uid, (unsigned)(sb->st_mode & 07777),
+				    (unsigned)sb->st_nlink, (unsigned)geteuid());
+	if (sb->st_size > (off_t)CGH_NOTICE_FILE_MAX)
+		return cgh_fail_msg(err, EFBIG, "%s/%s: %lld bytes, more than %u: refused", dir, name,
+				    (long long)sb->st_size, CGH_NOTICE_FILE_MAX);
+	return 0;
+}
+
+/* The file's text (at most CGH_NOTICE_FILE_MAX) into buf; "" when missing. */
+static int read_file(const struct cgh_notice_store *st, const char *name, char *buf, size_t len,
+		     struct cgh_error *err)
+{
+	struct stat sb;
+	size_t got = 0;
+	int fd = openat(st->dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	int r = 0;
+
+	buf[0] = '\0';
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0)
+		return cgh_fail(err, errno, "cannot open %s/%s%s", st->dir, name,
+				errno == ELOOP ? " (a symlink: refused)" : "");
+	if (fstat(fd, &sb) < 0)
+		r = cgh_fail(err, errno, "cannot stat %s/%s", st->dir, name);
+	else
+		r = check_file(&sb, st->dir, name, err);
+	while (r == 0 && got + 1 < len) {
+		ssize_t n = read(fd, buf + got, len - 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			r = cgh_fail(err, errno, "cannot read %s/%s", st->dir, name);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	close(fd);
+	return r;
+}
+
+/* Decodes the lines of text into out (oldest first), at most max. */
+static size_t decode_all(const char *text, struct cgh_notice *out, size_t max)
+{
+	char line[CGH_NOTICE_RECORD_MAX];
+	size_t n = 0;
+
+	for (const char *p = text; *p != '\0' && n < max;) {
+		size_t l = strcspn(p, "\n");
+		if (l < sizeof(line)) {
+			memcpy(line, p, l);
+			line[l] = '\0';
+			if (cgh_notice_decode(line, &out[n]) == 0)
+				n++;
+		}
+		p += l + (p[l] == '\n');
+	}
+	return n;
+}
+
+static int read_locked(struct cgh_notice_store *st, unsigned uid, struct cgh_notice *out,
+		       size_t max, size_t *n, struct cgh_error *err)
+{
+	char name[32], text[CGH_NOTICE_FILE_MAX + 1];
+	int r;
+
+	file_name(uid, name, sizeof(name));
+	*n = 0;
+	r = read_file(st, name, text, sizeof(text), err);
+	if (r == 0)
+		*n = decode_all(text, out, max);
+	return r;
+}
+
+int cgh_notice_read(struct cgh_notice_store *st, unsigned uid, struct cgh_notice *out,
+		    size_t max, size_t *n, struct cgh_error *err)
+{
+	int r = lock_store(st, err);
+
+	*n = 0;
+	if (r < 0)
+		return r;
+	r = read_locked(st, uid, out, max, n, err);
+	unlock_store(st);
+	return r;
+}
+
+/* As many of the newest records as fit CGH_NOTICE_KEEP and len, encoded. */
+static size_t encode_newest(const struct cgh_notice *records, size_t n, char *text, size_t len)
+{
+	char line[CGH_NOTICE_RECORD_MAX];
+	size_t first = n > CGH_NOTICE_KEEP ? n - CGH_NOTICE_KEEP : 0;
+
+	for (;; first++) {
+		size_t used = 0;
+		bool fits = true;
+
+		for (size_t i = first; i < n && fits; i++) {
+			int l = cgh_notice_encode(&records[i], line, sizeof(line));
+			if (l < 0)
+				continue;
+			fits = used + (size_t)l < len;
+			if (fits) {
+				memcpy(text + used, line, (size_t)l);
+				used += (size_t)l;
+			}
+		}
+		if (fits) {
+			text[used] = '\0';
+			return used;
+		}
+	}
+}
+
+static int write_all(int fd, const char *text, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, text, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		text += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* text as the user's file: a temp file of its own, renamed over it ("" removes it). */
+static int replace_file(const struct cgh_notice_store *st, const char *name, const char *text,
+			struct cgh_error *err)
+{
+	char tmp[64];
+	int fd, r;
+
+	if (text[0] == '\0') {
+		if (unlinkat(st->dirfd, name, 0) < 0 && errno != ENOENT)
+			return cgh_fail(err, errno, "cannot remove %s/%s", st->dir, name);
+		return 0;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", name, (long)syscall(SYS_gettid));
+	unlinkat(st->dirfd, tmp, 0);	/* left by a writer that died */
+	fd = openat(st->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return cgh_fail(err, errno, "cannot create %s/%s", st->dir, tmp);
+	r = write_all(fd, text, strlen(text));
+	if (r == 0 && fdatasync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && renameat(st->dirfd, tmp, st->dirfd, name) < 0)
+		r = -errno;
+	if (r < 0) {
+		unlinkat(st->dirfd, tmp, 0);
+		return cgh_fail(err, -r, "cannot write %s/%s", st->dir, name);
+	}
+	return 0;
+}
+
+static int add_locked(struct cgh_notice_store *st, const struct cgh_notice *n,
+		      struct cgh_error *err)
+{
+	struct cgh_notice records[CGH_NOTICE_KEEP + 1];
+	char name[32], text[CGH_NOTICE_FILE_MAX + 1];
+	struct cgh_error why = { 0 };
+	size_t count = 0;
+	int refused = read_locked(st, n->uid, records, CGH_NOTICE_KEEP, &count, &why);
+	int r;
+
+	for (size_t i = 0; i < count; i++)
+		if (cgh_notice_same(&records[i], n))
+			return 1;
+	records[count++] = *n;
+	encode_newest(records, count, text, sizeof(text));
+	file_name(n->uid, name, sizeof(name));
+	r = replace_file(st, name, text, err);
+	if (r == 0 && refused < 0) {
+		cgh_fail_msg(err, -refused, "%s; replaced it", why.msg);
+		return 2;
+	}
+	return r;
+}
+
+int cgh_notice_add(struct cgh_notice_store *st, const struct cgh_notice *n,
+		   struct cgh_error *err)
+{
+	int r = lock_store(st, err);
+
+	if (r < 0)
+		return r;
+	r = add_locked(st, n, err);
+	unlock_store(st);
+	return r;
+}
+
+/* Records read earlier (count) went to the user; any added since stay. */
+static int remove_locked(struct cgh_notice_store *st, unsigned uid, size_t count,
+			 struct cgh_error *err)
+{
+	struct cgh_notice records[CGH_NOTICE_KEEP];
+	char name[32], text[CGH_NOTICE_FILE_MAX + 1];
+	size_t now = 0;
+	int r = read_locked(st, uid, records, CGH_NOTICE_KEEP, &now, err);
+
+	if (r < 0)
+		return r;
+	if (count > now)
+		count = now;
+	encode_newest(records + count, now - count, text, sizeof(text));
+	file_name(uid, name, sizeof(name));
+	return replace_file(st, name, text, err);
+}
+
+int cgh_notice_remove(struct cgh_notice_store *st, unsigned uid, size_t count,
+		      struct cgh_error *err)
+{
+	int r = lock_store(st, err);
+
+	if (r < 0)
+		return r;
+	r = remove_locked(st, uid, count, err);
+	unlock_store(st);
+	return r;
+}
+
+int cgh_notice_each_user(struct cgh_notice_store *st, int (*fn)(void *arg, unsigned uid),
+			 void *arg, struct cgh_error *err)
+{
+	int fd = openat(st->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *de;
+	DIR *d;
+	int r = 0;
+
+	if (fd < 0)
+		return cgh_fail(err, errno, "cannot open %s", st->dir);
+	d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return cgh_fail(err, errno, "cannot read %s", st->dir);
+	}
+	while (r == 0 && (de = readdir(d)) != NULL) {
+		uint64_t uid;
+		if (strncmp(de->d_name, FILE_PREFIX, strlen(FILE_PREFIX)) != 0 ||
+		    cgh_parse_u64(de->d_name + strlen(FILE_PREFIX), &uid) < 0 || uid > UINT32_MAX)
+			continue;
+		r = fn(arg, (unsigned)uid);
+	}
+	closedir(d);
+	return r;
+}
