@@ -21,6 +21,16 @@ void capture_log(void *arg, int priority, const char *line)
 	snprintf(c->text + used, sizeof(c->text) - used, "%d %s\n", priority, line);
 }
 
+void capture_log_file(void *arg, int priority, const char *line)
+{
+	int fd = open(arg, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd >= 0) {
+		dprintf(fd, "%d %s\n", priority, line);
+		close(fd);
+	}
+}
+
 const char *write_temp_config(const char *text)
 {
 	static char path[64];

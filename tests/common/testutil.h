@@ -13,6 +13,10 @@ struct log_capture {
 /* A cgh_log sink appending "PRIO line\n" to a log_capture. */
 void capture_log(void *arg, int priority, const char *line);
 
+/* A cgh_log sink appending "PRIO line\n" to the file named by arg (a
+ * daemon's log, read back by the test from another process). */
+void capture_log_file(void *arg, int priority, const char *line);
+
 /* Writes text to a fresh 0644 file in a temp dir; returns its path (static). */
 const char *write_temp_config(const char *text);
 

@@ -899,16 +899,6 @@ struct daemon {
 	pid_t pid;
 };
 
-static void file_log(void *arg, int priority, const char *line)
-{
-	int fd = open(arg, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-
-	if (fd >= 0) {
-		dprintf(fd, "%d %s\n", priority, line);
-		close(fd);
-	}
-}
-
 static void sleep_ms(unsigned ms)
 {
 	const struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
@@ -983,7 +973,7 @@ static int daemon_teardown(void **state)
 static void daemon_start(struct daemon *d)
 {
 	char text[1024];
-	struct cgh_log sink = { .fn = file_log, .arg = d->log, .debug = true };
+	struct cgh_log sink = { .fn = capture_log_file, .arg = d->log, .debug = true };
 	const struct cgh_watch_opts o = { .conf = d->conf, .sys = cgh_test_sys(), .log = &sink,
 					  .phys_mem = 4ull << 30, .state_dir = d->state,
 					  .proc_root = d->root };
@@ -997,7 +987,7 @@ static void daemon_start(struct daemon *d)
 	d->pid = fork();
 	assert_true(d->pid >= 0);
 	if (d->pid == 0)
-		exit(cgh_watch_run(&o, &err) < 0 ? (file_log(d->log, LOG_ERR, err.msg), 1) : 0);
+		exit(cgh_watch_run(&o, &err) < 0 ? (capture_log_file(d->log, LOG_ERR, err.msg), 1) : 0);
 }
 
 static void state_put(const struct daemon *d, const char *text)
