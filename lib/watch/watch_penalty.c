@@ -558,13 +558,14 @@ static void sync_state(struct cgh_watcher *w, struct candidate *c, size_t nc)
 			  .env = { .fs = &w->fs, .base = w->cfg->base, .bus = w->opts->bus, .log = w->log } };
 	struct cgh_error err = { 0 };
 
+	pen->force = false;	/* one look; an offence or an end asks again */
 	if (!open_store(w))
 		return;
 	if (cgh_penalty_store_lock(&pen->store, SYNC_LOCK_MS, &err) < 0) {
 		cgh_logf(w->log, LOG_DEBUG, "penalties: %s: next time", err.msg);
+		pen->force = true;
 		return;
 	}
-	pen->force = false;
 	read_state(&s);
 	check_records(&s);
 	reimpose(&s);
@@ -616,7 +617,8 @@ void watch_penalty_tick(struct cgh_watcher *w, uint64_t now_ms)
 
 	if (pen == NULL || now_ms < pen->due)
 		return;
-	sample(w, now_ms);
+	if (w->cfg->n_penalties > 0)	/* else only the state's leftovers to lift */
+		sample(w, now_ms);
 	nc = candidates(w, c, sizeof(c) / sizeof(c[0]));
 	end = earliest_end(pen);
 	if (pen->force || nc > 0 || (end != 0 && end <= now_s) || remade(w) ||
