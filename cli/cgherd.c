@@ -627,7 +627,7 @@ static int parse(int argc, char **argv, const struct command *cmd, struct cli *c
 		{ "batch", no_argument, NULL, 'b' },
 		{ "sort", required_argument, NULL, 'S' },
 		{ "root", required_argument, NULL, 'r' },
-		{ "state-dir", required_argument, NULL, 'd' },
+		{ "state-dir", required_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool is_run = cmd->fn == cmd_run;
@@ -635,8 +635,7 @@ static int parse(int argc, char **argv, const struct command *cmd, struct cli *c
 
 	optind = 1;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+c:s:u:jfp:d:n:bS:", opts, NULL)) != -1) {
-	while ((o = getopt_long(argc, argv, "+c:s:u:jfp:d:", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "+c:s:u:jfp:d:n:bS:D:", opts, NULL)) != -1) {
 		switch (o) {
 		case 'c': c->conf = optarg; break;
 		case 's': c->service = optarg; break;
@@ -644,11 +643,11 @@ static int parse(int argc, char **argv, const struct command *cmd, struct cli *c
 		case 'j': c->format = FORMAT_JSON; break;
 		case 'f': c->foreground = true; break;
 		case 'p': c->pidfile = optarg; break;
+		case 'D': c->state_dir = optarg; break;
 		case 'F': case 'd': case 'n': case 'b': case 'S': case 'r':
 			if (parse_special(cmd, o, c) == 0)
 				break;
 			/* fall through */
-		case 'd': c->state_dir = optarg; break;
 		default: return fail(EXIT_USAGE, "%s: bad option %s", cmd->name, argv[optind - 1]);
 		}
 	}

@@ -26,7 +26,7 @@ _Static_assert(sizeof(struct cgh_uid_range) == 8, "uid range: two uint32_t");
  * take_top (or say why not), bump CGH_CACHE_VERSION, then these sizes.
  * Not cached: penalties (only `cgherd watch` and the CLI use them, and
  * neither reads the cache). */
-_Static_assert(sizeof(struct cgh_config) == 288, "struct cgh_config changed");
+_Static_assert(sizeof(struct cgh_config) == 304, "struct cgh_config changed");
 _Static_assert(sizeof(struct cgh_rule) == 232, "struct cgh_rule changed");
 /* watch.metrics_file and metrics_interval are not cached: only cgherd watch
  * reads them, and it never uses the cache. */
