@@ -31,3 +31,17 @@ bench: $(BUILD)/pam_cgherd.so $(BUILD)/cgherd $(BUILD)/vm/hog $(BENCH_DIR)/micro
 	BUILD=$(abspath $(BUILD)) BENCH_NOSD=$(abspath $(BENCH_NOSD)) bench/run.sh
 
 .PHONY: bench
+
+# What penalties cost `cgherd watch` with 1,000 users on the emulated tree
+# (bench/penalty_cost.c): make bench-penalty [PENALTY_USERS=1000 PENALTY_SECONDS=20]
+PENALTY_USERS ?= 1000
+PENALTY_SECONDS ?= 20
+$(BENCH_DIR)/penalty_cost: bench/penalty_cost.c $(BUILD)/obj/tests/common/fakefs.o $(BUILD)/libcgherd.a $(wildcard include/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -Itests/common -o $@ $< $(BUILD)/obj/tests/common/fakefs.o $(BUILD)/libcgherd.a $(BENCH_LIBS)
+
+bench-penalty: $(BENCH_DIR)/penalty_cost
+	$(BENCH_DIR)/penalty_cost $(PENALTY_USERS) $(PENALTY_SECONDS) 28s
+	$(BENCH_DIR)/penalty_cost $(PENALTY_USERS) $(PENALTY_SECONDS) 10m
+
+.PHONY: bench-penalty

@@ -21,6 +21,8 @@
 #include "cgh_metrics.h"
 #include "cgh_mountinfo.h"
 #include "cgh_notice.h"
+#include "cgh_penalty_apply.h"
+#include "cgh_penalty_state.h"
 #include "cgh_report.h"
 #include "cgh_session.h"
 #include "cgh_top.h"
@@ -54,6 +56,7 @@ struct cli {
 	bool foreground;	/* watch -f */
 	const char *pidfile;	/* watch --pidfile */
 	const char *dir;	/* notices --dir: the record store */
+	const char *state_dir;	/* --state-dir: penalties' state (NULL: CGH_STATE_DIR) */
 	char **cmd;
 	int cmd_argc;
 	double delay;		/* top -d SECONDS */
@@ -67,13 +70,15 @@ static void usage(FILE *out)
 {
 	fputs("usage: cgherd check   [--conf FILE]\n"
 	      "       cgherd explain [--conf FILE] [--service NAME] USER\n"
-	      "       cgherd status  [--conf FILE] [--json | --format text|json|openmetrics|prometheus]\n"
+	      "       cgherd status  [--conf FILE] [--state-dir DIR] [--json | --format text|json|openmetrics|prometheus]\n"
 	      "       cgherd top     [--conf FILE] [-b] [-d SECONDS] [-n ITERATIONS] [-S memory|cpu|pressure|pids]\n"
 	      "       cgherd doctor  [--conf FILE] [--root DIR]\n"
 	      "       cgherd run     [--conf FILE] [--service NAME] -u USER -- COMMAND [ARG...]\n"
 	      "       cgherd gc      [--conf FILE]\n"
-	      "       cgherd watch   [--conf FILE] [-f] [--pidfile FILE]\n"
+	      "       cgherd watch   [--conf FILE] [--state-dir DIR] [-f] [--pidfile FILE]\n"
 	      "       cgherd notices [--conf FILE] [--dir DIR] [USER]\n"
+	      "       cgherd penalty [--conf FILE] [--state-dir DIR] [--json] list\n"
+	      "       cgherd penalty [--conf FILE] [--state-dir DIR] lift USER\n"
 	      "       cgherd --help | --version\n", out);
 }
 
@@ -175,6 +180,7 @@ static int cmd_explain(struct cli *c)
 	if (rc == EXIT_OK) {
 		cgh_decide(cfg, id, c->service, &d);
 		cgh_report_explain(stdout, cfg, id, c->service, &d);
+		cgh_report_explain_penalties(stdout, cfg, id);
 	}
 	cgh_identity_free(id);
 	cgh_config_free(cfg);
@@ -213,13 +219,51 @@ static int metrics(const struct cli *c, const struct cgh_config *cfg, const stru
 	return r;
 }
 
+/* The penalties' records, if there is a state: a problem with it is said
+ * on stderr and status goes on without them. */
+static int read_penalties(const struct cli *c, struct cgh_penalty_record **recs, size_t *n)
+{
+	struct cgh_penalty_store st;
+	struct cgh_error err = { 0 };
+	size_t damaged = 0;
+	int r = cgh_penalty_store_open(&st, c->state_dir, false, &err);
+
+	*recs = NULL;
+	*n = 0;
+	if (r == 0)
+		r = cgh_penalty_store_read(&st, recs, n, &damaged, &err);
+	cgh_penalty_store_close(&st);
+	if (r < 0 && r != -ENOENT)
+		fail(0, "penalties: %s", err.msg);
+	if (damaged > 0)
+		fail(0, "penalties: %zu damaged lines in the state (watch lifts their penalties)", damaged);
+	return r == -ENOENT ? 0 : r;
+}
+
 static int status(struct cli *c, const struct cgh_config *cfg, const struct cgh_fs *fs,
 		  struct cgh_error *err)
 {
+	struct cgh_status_penalties pen = { .cfg = cfg };
+	struct cgh_penalty_record *recs = NULL;
+	bool json = c->format == FORMAT_JSON;
+	size_t active = 0;
+	int r;
+
 	if (c->format == FORMAT_OPENMETRICS || c->format == FORMAT_PROMETHEUS)
 		return metrics(c, cfg, fs, err);
-	return cgh_report_status(stdout, fs, cfg->base, cfg->backend != CGH_BACKEND_CGROUPFS,
-				 c->format == FORMAT_JSON, time(NULL), err);
+	read_penalties(c, &recs, &pen.n);
+	pen.recs = recs;
+	r = cgh_report_status(stdout, fs, cfg->base, cfg->backend != CGH_BACKEND_CGROUPFS, json,
+			      time(NULL), &pen, err);
+	for (size_t i = 0; i < pen.n; i++)
+		if (recs[i].active)
+			recs[active++] = recs[i];
+	if (r >= 0 && !json && active > 0) {
+		printf("\npenalties:\n");
+		cgh_report_penalty_list(stdout, cfg, recs, active, (uint64_t)time(NULL), false);
+	}
+	free(recs);
+	return r;
 }
 
 static int collect(struct cli *c, const struct cgh_config *cfg, const struct cgh_fs *fs,
@@ -411,6 +455,66 @@ done:
 	return rc;
 }
 
+/* ---- penalty ---------------------------------------------------------------- */
+
+static int penalty_list(struct cli *c, const struct cgh_config *cfg)
+{
+	struct cgh_penalty_record *recs = NULL;
+	size_t n = 0;
+	int r = read_penalties(c, &recs, &n);
+
+	if (r == 0)
+		cgh_report_penalty_list(stdout, cfg, recs, n, (uint64_t)time(NULL), (c->format == FORMAT_JSON));
+	free(recs);
+	return r < 0 ? EXIT_CGROUP : EXIT_OK;
+}
+
+/* Under the state's lock, the values go back at once (cgh_penalty_lift);
+ * watch sees the file change and starts the user's window anew. */
+static int penalty_lift(struct cli *c, const struct cgh_config *cfg, const char *user)
+{
+	const struct cgh_log log = { .fn = to_both };
+	struct cgh_identity *id = NULL;
+	struct cgh_error err = { 0 };
+	struct cgh_fs fs = { .rootfd = -1 };
+	struct cgh_penalty_store st;
+	const struct cgh_penalty_env env = { .fs = &fs, .base = cfg->base, .log = &log };
+	int rc = lookup(user, &id), r = 0;
+
+	if (rc != EXIT_OK)
+		return rc;
+	if (cgh_fs_open(&fs, cfg->cgroup_root, &cgh_sys_real, &err) < 0 ||
+	    cgh_penalty_store_open(&st, c->state_dir, false, &err) < 0) {
+		rc = fail(EXIT_CGROUP, "%s", err.msg);
+		goto done;
+	}
+	openlog("cgherd", LOG_PID, LOG_DAEMON);
+	r = cgh_penalty_lift(&env, cfg, &st, (unsigned)id->uid, &err);
+	closelog();
+	cgh_penalty_store_close(&st);
+	if (r < 0)
+		rc = fail(EXIT_CGROUP, "penalty lift %s: %s", id->user, err.msg);
+	else
+		printf("%s: %d penalt%s lifted\n", id->user, r, r == 1 ? "y" : "ies");
+done:
+	cgh_fs_close(&fs);
+	cgh_identity_free(id);
+	return rc;
+}
+
+static int cmd_penalty(struct cli *c)
+{
+	struct cgh_config *cfg = NULL;
+	int rc = load(c, &cfg, true);
+
+	if (rc == EXIT_OK && strcmp(c->cmd[0], "list") == 0)
+		rc = penalty_list(c, cfg);
+	else if (rc == EXIT_OK)
+		rc = penalty_lift(c, cfg, c->cmd[1]);
+	cgh_config_free(cfg);
+	return rc;
+}
+
 /* ---- watch ------------------------------------------------------------------ */
 
 /* watch -f: syslog, and stderr too. */
@@ -476,7 +580,8 @@ static int write_pidfile(const char *path)
 static int cmd_watch(struct cli *c)
 {
 	const struct cgh_log log = { .fn = c->foreground ? to_syslog_and_stderr : to_syslog };
-	const struct cgh_watch_opts o = { .conf = c->conf, .sys = CLI_SYS, .log = &log };
+	const struct cgh_watch_opts o = { .conf = c->conf, .sys = CLI_SYS, .log = &log,
+					  .state_dir = c->state_dir };
 	struct cgh_config *cfg = NULL;
 	struct cgh_error err = { 0 };
 	int rc = load(c, &cfg, true);	/* refuse a bad file before detaching */
@@ -540,6 +645,7 @@ static const struct command {
 	{ "top", cmd_top, false },
 	{ "doctor", cmd_doctor, false },
 	{ "notices", cmd_notices, false },
+	{ "penalty", cmd_penalty, false },
 };
 
 static int parse_format(const char *s, enum cli_format *out)
@@ -580,7 +686,7 @@ static int parse_special(const struct command *cmd, int o, struct cli *c)
 	case 'r':
 		c->root = optarg;
 		return cmd->fn == cmd_doctor ? 0 : -1;
-	case 'D':
+	case 'N':
 		c->dir = optarg;
 		return cmd->fn == cmd_notices ? 0 : -1;
 	default:
@@ -603,7 +709,8 @@ static int parse(int argc, char **argv, const struct command *cmd, struct cli *c
 		{ "batch", no_argument, NULL, 'b' },
 		{ "sort", required_argument, NULL, 'S' },
 		{ "root", required_argument, NULL, 'r' },
-		{ "dir", required_argument, NULL, 'D' },
+		{ "dir", required_argument, NULL, 'N' },
+		{ "state-dir", required_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool is_run = cmd->fn == cmd_run;
@@ -611,7 +718,7 @@ static int parse(int argc, char **argv, const struct command *cmd, struct cli *c
 
 	optind = 1;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+c:s:u:jfp:d:n:bS:", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "+c:s:u:jfp:d:n:bS:D:", opts, NULL)) != -1) {
 		switch (o) {
 		case 'c': c->conf = optarg; break;
 		case 's': c->service = optarg; break;
@@ -619,7 +726,8 @@ static int parse(int argc, char **argv, const struct command *cmd, struct cli *c
 		case 'j': c->format = FORMAT_JSON; break;
 		case 'f': c->foreground = true; break;
 		case 'p': c->pidfile = optarg; break;
-		case 'F': case 'd': case 'n': case 'b': case 'S': case 'r': case 'D':
+		case 'D': c->state_dir = optarg; break;
+		case 'F': case 'd': case 'n': case 'b': case 'S': case 'r': case 'N':
 			if (parse_special(cmd, o, c) == 0)
 				break;
 			/* fall through */
@@ -630,6 +738,12 @@ static int parse(int argc, char **argv, const struct command *cmd, struct cli *c
 		c->cmd = argv + optind;
 		c->cmd_argc = argc - optind;
 		return c->user != NULL && c->cmd_argc > 0 ? EXIT_OK : EXIT_USAGE;
+	}
+	if (cmd->fn == cmd_penalty) {	/* list, or lift USER */
+		c->cmd = argv + optind;
+		c->cmd_argc = argc - optind;
+		return (c->cmd_argc == 1 && strcmp(c->cmd[0], "list") == 0) ||
+		       (c->cmd_argc == 2 && strcmp(c->cmd[0], "lift") == 0) ? EXIT_OK : EXIT_USAGE;
 	}
 	if ((cmd->needs_user || cmd->fn == cmd_notices) && optind + 1 == argc && c->user == NULL)
 		c->user = argv[optind++];

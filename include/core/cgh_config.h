@@ -27,6 +27,7 @@ enum cgh_backend { CGH_BACKEND_AUTO, CGH_BACKEND_CGROUPFS, CGH_BACKEND_SYSTEMD }
 struct cgh_config_store {
 	void (*release)(struct cgh_config_store *store);
 };
+struct cgh_penalty;
 
 struct cgh_strlist {
 	char **v;
@@ -103,6 +104,9 @@ struct cgh_config {
 	struct cgh_watch_config watch;
 	struct cgh_notices_config notices;
 	struct cgh_config_store *store;	/* NULL: the rules are the config's own */
+	struct cgh_penalty *penalties;	/* `penalties` (cgh_penalty.h); never cached: only
+					 * `cgherd watch` and the CLI read them */
+	size_t n_penalties;
 };
 
 /* Error lines, "FILE:LINE: setting: message", at most CGH_DIAG_MAX kept. */

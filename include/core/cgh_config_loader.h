@@ -82,6 +82,13 @@ extern const char *const cgh_action_names[];	/* "herd", "ignore", NULL */
 int cgh_ld_limits(struct cgh_loader *ld, const config_setting_t *group, const char *where,
 		  struct cgh_limits *l);
 int cgh_ld_rules(struct cgh_loader *ld, const config_setting_t *s, const char *where);
+/* One limit setting as in a session or user group; a rule's match group
+ * (also the penalties' exempt), and its free. */
+int cgh_ld_limit(struct cgh_loader *ld, const config_setting_t *s, const char *where,
+		 enum cgh_limit_key key, struct cgh_limits *l);
+int cgh_ld_match(struct cgh_loader *ld, const config_setting_t *group, const char *where,
+		 struct cgh_match *m);
+void cgh_match_free(struct cgh_match *m);
 void cgh_config_free_rules(struct cgh_config *cfg);
 
 /* lib/core/module_args.c: every argument but conf= into ld->cfg. */

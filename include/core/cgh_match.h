@@ -14,6 +14,10 @@ struct cgh_decision {
 	struct cgh_limits user;
 };
 
+/* Every list m sets holds the user (service: NULL matches no service list). */
+bool cgh_match_matches(const struct cgh_match *m, const struct cgh_identity *id,
+		       const char *service);
+
 bool cgh_rule_matches(const struct cgh_rule *rule, const struct cgh_identity *id,
 		      const char *service);
 

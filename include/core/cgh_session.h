@@ -24,6 +24,8 @@ struct cgh_bus {
 	int (*set_properties)(const char *unit, const struct cgh_unit_property *props, size_t n,
 			      unsigned timeout_ms, struct cgh_error *err);
 	int (*version)(unsigned timeout_ms, struct cgh_error *err);
+	int (*get_properties)(const char *unit, const char *iface, const char *const *names,
+			      uint64_t *values, size_t n, unsigned timeout_ms, struct cgh_error *err);
 };
 
 extern const struct cgh_bus cgh_bus_real;

@@ -38,6 +38,14 @@ int cgh_parse_pids(const char *s, uint64_t *out);
 /* "1000" or "1000-1999"; never (uid_t)-1. */
 int cgh_parse_uid_range(const char *s, struct cgh_uid_range *out);
 
+/* "N%" with lo <= N <= hi. */
+int cgh_parse_percent(const char *s, uint64_t lo, uint64_t hi, uint64_t *out);
+
+/* "30s", "10m", "4h", "2d" into seconds: at least 1 s, at most
+ * CGH_DURATION_MAX; a unit is required. */
+#define CGH_DURATION_MAX (366ull * 86400ull)
+int cgh_parse_duration(const char *s, uint64_t *out);
+
 /* Plain decimal without sign, whitespace or trailing text. */
 int cgh_parse_u64(const char *s, uint64_t *out);
 

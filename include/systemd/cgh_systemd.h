@@ -53,6 +53,12 @@ bool cgh_systemd_available(void);
 int cgh_systemd_set_properties(const char *unit, const struct cgh_unit_property *props,
 			       size_t n, unsigned timeout_ms, struct cgh_error *err);
 
+/* The D-Bus type "t" properties names[0..n) of unit on interface iface
+ * ("org.freedesktop.systemd1.Slice") into values.  -EOPNOTSUPP without
+ * libsystemd. */
+int cgh_systemd_get_properties(const char *unit, const char *iface, const char *const *names,
+			       uint64_t *values, size_t n, unsigned timeout_ms, struct cgh_error *err);
+
 /* systemd's version number (e.g. 252), or -errno. */
 int cgh_systemd_version(unsigned timeout_ms, struct cgh_error *err);
 

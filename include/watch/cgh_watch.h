@@ -18,6 +18,8 @@
 #include "cgh_config.h"
 #include "cgh_log.h"
 
+struct cgh_bus;
+
 /* ---- on_oom commands ---------------------------------------------------- */
 
 /* Splits a command into words at blanks; '...' and "..." quote (no
@@ -88,6 +90,9 @@ struct cgh_watch_opts {
 	const struct cgh_log *log;
 	uint64_t phys_mem;		/* for "N%" sizes; 0: this machine's */
 	const char *notice_dir;		/* NULL: CGH_NOTICE_DIR */
+	const char *state_dir;		/* penalties' state; NULL: CGH_STATE_DIR */
+	const char *proc_root;		/* for pressure/cpu, pressure/memory; NULL: "/proc" */
+	const struct cgh_bus *bus;	/* systemd calls; NULL: the real ones */
 };
 
 /* Loads the config, watches the tree and runs until SIGTERM or SIGINT

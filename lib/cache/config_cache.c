@@ -23,8 +23,10 @@ _Static_assert(sizeof(struct cgh_cache_index) == 16, "index entry: no padding");
 _Static_assert(sizeof(struct cgh_uid_range) == 8, "uid range: two uint32_t");
 #if UINTPTR_MAX == UINT64_MAX
 /* A new field in these structs must be cached too: add it to put_config and
- * take_top (or say why not), bump CGH_CACHE_VERSION, then these sizes. */
-_Static_assert(sizeof(struct cgh_config) == 552, "struct cgh_config changed");
+ * take_top (or say why not), bump CGH_CACHE_VERSION, then these sizes.
+ * Not cached: penalties (only `cgherd watch` and the CLI use them, and
+ * neither reads the cache). */
+_Static_assert(sizeof(struct cgh_config) == 568, "struct cgh_config changed");
 _Static_assert(sizeof(struct cgh_rule) == 232, "struct cgh_rule changed");
 /* watch.metrics_file and metrics_interval are not cached: only cgherd watch
  * reads them, and it never uses the cache. */

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "cgh_identity.h"
+#include "cgh_penalty.h"
 #include "cgh_report.h"
 #include "cgh_systemd.h"
 #include "cgh_value.h"
@@ -92,7 +93,24 @@ struct status_walk {
 	char user_dir[CGH_LEAF_BUF];
 	unsigned uid;
 	int count;
+	const struct cgh_status_penalties *pen;
 };
+
+/* The penalties running on the uid's user directory, as a JSON list. */
+static void status_penalties(const struct status_walk *w)
+{
+	size_t shown = 0;
+
+	fputs(", \"penalties\": [", w->out);
+	for (size_t i = 0; w->pen != NULL && i < w->pen->n; i++) {
+		const struct cgh_penalty_record *r = &w->pen->recs[i];
+		if (!r->active || r->uid != w->uid)
+			continue;
+		fputs(shown++ ? ", " : "", w->out);
+		cgh_report_penalty_json(w->out, w->pen->cfg, r, (uint64_t)w->now);
+	}
+	fputs("]", w->out);
+}
 
 static void put_number(FILE *out, uint64_t v, bool json)
 {
@@ -155,7 +173,9 @@ static void status_json(const struct status_walk *w, const char *user, const cha
 		fprintf(w->out, ", \"%s\": ", f[i].key);
 		put_number(w->out, f[i].v, true);
 	}
-	fprintf(w->out, ", \"age_seconds\": %ld}", age);
+	fprintf(w->out, ", \"age_seconds\": %ld", age);
+	status_penalties(w);
+	fputs("}", w->out);
 }
 
 static void status_line(const struct status_walk *w, const char *user, const char *leaf,
@@ -210,9 +230,11 @@ static int status_user(void *arg, const char *name)
 }
 
 int cgh_report_status(FILE *out, const struct cgh_fs *fs, const char *base, bool systemd,
-		      bool json, time_t now, struct cgh_error *err)
+		      bool json, time_t now, const struct cgh_status_penalties *pen,
+		      struct cgh_error *err)
 {
-	struct status_walk w = { .out = out, .fs = fs, .base = base, .json = json, .now = now };
+	struct status_walk w = { .out = out, .fs = fs, .base = base, .json = json, .now = now,
+				 .pen = pen };
 	int r;
 
 	if (json)

@@ -19,6 +19,7 @@
 #include "cgh_config_loader.h"
 #include "cgh_notice_config.h"
 #include "cgh_safe_open.h"
+#include "cgh_penalty_config.h"
 #include "cgh_watch_config.h"
 
 const char *cgh_action_name(enum cgh_action a)
@@ -210,6 +211,7 @@ void cgh_config_free(struct cgh_config *cfg)
 		cgh_config_free_rules(cfg);
 		cgh_watch_config_free(&cfg->watch);
 	}
+	cgh_penalties_free(cfg);
 	free(cfg->path);
 	free(cfg->cgroup_root);
 	free(cfg->base);

@@ -10,6 +10,7 @@
 
 #include "cgh_config_loader.h"
 #include "cgh_notice_config.h"
+#include "cgh_penalty_config.h"
 #include "cgh_watch_config.h"
 
 const char *const cgh_action_names[] = { "herd", "ignore", NULL };
@@ -139,6 +140,13 @@ static int load_notices(struct cgh_loader *ld, const struct top_key *key,
 	return cgh_notice_config_load(ld, s, where);
 }
 
+static int load_penalties(struct cgh_loader *ld, const struct top_key *key,
+			  const config_setting_t *s, const char *where)
+{
+	(void)key;
+	return cgh_penalties_load(ld, s, where);
+}
+
 /* ---- the table -------------------------------------------------------- */
 
 #define CHOICE(n, names) { #n, load_choice, ARG_STRING, names, offsetof(struct cgh_config, n) }
@@ -157,6 +165,7 @@ static const struct top_key top_keys[] = {
 	{ "rules", load_rules, ARG_NONE, NULL, 0 },
 	{ "watch", load_watch, ARG_NONE, NULL, 0 },
 	{ "notices", load_notices, ARG_NONE, NULL, 0 },
+	{ "penalties", load_penalties, ARG_NONE, NULL, 0 },
 };
 
 #define N_TOP_KEYS (sizeof(top_keys) / sizeof(top_keys[0]))

@@ -64,8 +64,8 @@ static int limit_from_int(struct cgh_loader *ld, const config_setting_t *s, cons
 	return 0;
 }
 
-static int load_limit(struct cgh_loader *ld, const config_setting_t *s, const char *where,
-		      enum cgh_limit_key key, struct cgh_limits *l)
+int cgh_ld_limit(struct cgh_loader *ld, const config_setting_t *s, const char *where,
+		 enum cgh_limit_key key, struct cgh_limits *l)
 {
 	if (cgh_limit_table[key].kind == CGH_KIND_BOOL) {
 		if (config_setting_type(s) != CONFIG_TYPE_BOOL)
@@ -90,7 +90,7 @@ static int load_limit_member(struct cgh_loader *ld, const config_setting_t *s, c
 
 	if (key < 0)
 		return cgh_ld_bad(ld, s, where, "unknown setting '%s'", name);
-	return load_limit(ld, s, path, (enum cgh_limit_key)key, arg);
+	return cgh_ld_limit(ld, s, path, (enum cgh_limit_key)key, arg);
 }
 
 int cgh_ld_limits(struct cgh_loader *ld, const config_setting_t *group, const char *where,
@@ -201,8 +201,8 @@ static int load_match_member(struct cgh_loader *ld, const config_setting_t *s, c
 	return cgh_ld_bad(ld, s, where, "unknown setting '%s' (user, group, uid, service)", name);
 }
 
-static int load_match(struct cgh_loader *ld, const config_setting_t *group, const char *where,
-		      struct cgh_match *m)
+int cgh_ld_match(struct cgh_loader *ld, const config_setting_t *group, const char *where,
+		 struct cgh_match *m)
 {
 	return cgh_ld_group(ld, group, where, load_match_member, m);
 }
@@ -225,7 +225,7 @@ static int load_rule_key(struct cgh_loader *ld, const config_setting_t *s, const
 		return 0;
 	}
 	if (strcmp(name, "match") == 0)
-		return load_match(ld, s, path, &rule->match);
+		return cgh_ld_match(ld, s, path, &rule->match);
 	if (strcmp(name, "session") == 0)
 		return cgh_ld_limits(ld, s, path, &rule->session);
 	if (strcmp(name, "user") == 0)
@@ -260,7 +260,7 @@ static int load_rule(struct cgh_loader *ld, const config_setting_t *s, size_t in
 	return r;
 }
 
-static void free_match(struct cgh_match *m)
+void cgh_match_free(struct cgh_match *m)
 {
 	struct cgh_strlist *lists[] = { &m->users, &m->groups, &m->services };
 
@@ -276,7 +276,7 @@ void cgh_config_free_rules(struct cgh_config *cfg)
 {
 	for (size_t i = 0; i < cfg->n_rules; i++) {
 		free(cfg->rules[i].name);
-		free_match(&cfg->rules[i].match);
+		cgh_match_free(&cfg->rules[i].match);
 	}
 	free(cfg->rules);
 	cfg->rules = NULL;

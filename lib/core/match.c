@@ -27,11 +27,9 @@ static bool uid_in(const struct cgh_match *m, uid_t uid)
 	return false;
 }
 
-bool cgh_rule_matches(const struct cgh_rule *rule, const struct cgh_identity *id,
-		      const char *service)
+bool cgh_match_matches(const struct cgh_match *m, const struct cgh_identity *id,
+		       const char *service)
 {
-	const struct cgh_match *m = &rule->match;
-
 	if (m->users.n > 0 && !list_has(&m->users, id->user))
 		return false;
 	if (m->groups.n > 0 && !any_group(&m->groups, id))
@@ -41,6 +39,12 @@ bool cgh_rule_matches(const struct cgh_rule *rule, const struct cgh_identity *id
 	if (m->services.n > 0 && !list_has(&m->services, service))
 		return false;
 	return true;
+}
+
+bool cgh_rule_matches(const struct cgh_rule *rule, const struct cgh_identity *id,
+		      const char *service)
+{
+	return cgh_match_matches(&rule->match, id, service);
 }
 
 void cgh_decide(const struct cgh_config *cfg, const struct cgh_identity *id,

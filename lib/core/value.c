@@ -253,3 +253,30 @@ void cgh_format_size(uint64_t bytes, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%llu%c", (unsigned long long)bytes, units[i]);
 }
+
+int cgh_parse_percent(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	return s == NULL ? -EINVAL : parse_percent(s, lo, hi, out);
+}
+
+int cgh_parse_duration(const char *s, uint64_t *out)
+{
+	static const struct { const char *suffix; uint64_t secs; } units[] = {
+		{ "s", 1 }, { "m", 60 }, { "h", 3600 }, { "d", 86400 },
+	};
+	const char *suffix;
+	uint64_t v;
+	int r = s == NULL ? -EINVAL : split_number(s, &v, &suffix);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(suffix, units[i].suffix) != 0)
+			continue;
+		if (v == 0 || v > CGH_DURATION_MAX / units[i].secs)
+			return -ERANGE;
+		*out = v * units[i].secs;
+		return 0;
+	}
+	return -EINVAL;
+}

@@ -33,6 +33,7 @@ int cgh_session_choose_backend(const struct cgh_fs *fs, const struct cgh_config 
 const struct cgh_bus cgh_bus_real = {
 	.set_properties = cgh_systemd_set_properties,
 	.version = cgh_systemd_version,
+	.get_properties = cgh_systemd_get_properties,
 };
 
 /* memory.oom.group = 1 on the scope.  Where systemd has OOMPolicy= for

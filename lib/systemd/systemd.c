@@ -31,6 +31,8 @@ struct sdbus {
 	__typeof__(sd_bus_message_unref) *message_unref;
 	__typeof__(sd_bus_flush_close_unref) *close_unref;
 	__typeof__(sd_bus_error_free) *error_free;
+	__typeof__(sd_bus_path_encode) *path_encode;
+	__typeof__(sd_bus_get_property_trivial) *get_trivial;
 	sd_bus *bus;
 };
 
@@ -70,9 +72,12 @@ static int load_sdbus(struct sdbus *b, struct cgh_error *err)
 	*(void **)&b->message_unref = sym(b, "sd_bus_message_unref");
 	*(void **)&b->close_unref = sym(b, "sd_bus_flush_close_unref");
 	*(void **)&b->error_free = sym(b, "sd_bus_error_free");
+	*(void **)&b->path_encode = sym(b, "sd_bus_path_encode");
+	*(void **)&b->get_trivial = sym(b, "sd_bus_get_property_trivial");
 	if (!b->open_system || !b->set_timeout || !b->new_call || !b->append ||
 	    !b->open_container || !b->close_container || !b->call || !b->get_string ||
-	    !b->message_unref || !b->close_unref || !b->error_free) {
+	    !b->message_unref || !b->close_unref || !b->error_free || !b->path_encode ||
+	    !b->get_trivial) {
 		dlclose(b->lib);
 		b->lib = NULL;
 		return cgh_fail_msg(err, ENOSYS, "%s lacks the sd-bus calls needed (systemd 240 or later)",
@@ -142,6 +147,31 @@ done:
 	return r < 0 ? r : 0;
 }
 
+int cgh_systemd_get_properties(const char *unit, const char *iface, const char *const *names,
+			       uint64_t *values, size_t n, unsigned timeout_ms, struct cgh_error *err)
+{
+	struct sdbus b = { 0 };
+	sd_bus_error e = SD_BUS_ERROR_NULL;
+	char *path = NULL;
+	int r = open_bus(&b, timeout_ms, err);
+
+	if (r < 0)
+		return r;
+	r = b.path_encode(SYSTEMD_PATH "/unit", unit, &path);
+	if (r < 0)
+		cgh_fail(err, -r, "the object path of %s", unit);
+	for (size_t i = 0; r >= 0 && i < n; i++) {
+		r = b.get_trivial(b.bus, SYSTEMD_DEST, path, iface, names[i], &e, 't', &values[i]);
+		if (r < 0)
+			cgh_fail_msg(err, -r, "reading %s's %s: %s", unit, names[i],
+				     e.message ? e.message : strerror(-r));
+	}
+	free(path);
+	b.error_free(&e);
+	close_bus(&b);
+	return r < 0 ? r : 0;
+}
+
 int cgh_systemd_version(unsigned timeout_ms, struct cgh_error *err)
 {
 	struct sdbus b = { 0 };
@@ -176,6 +206,18 @@ int cgh_systemd_set_properties(const char *unit, const struct cgh_unit_property 
 	(void)n;
 	(void)timeout_ms;
 	return cgh_fail_msg(err, EOPNOTSUPP, "cannot set properties of %s: built without libsystemd",
+			    unit);
+}
+
+int cgh_systemd_get_properties(const char *unit, const char *iface, const char *const *names,
+			       uint64_t *values, size_t n, unsigned timeout_ms, struct cgh_error *err)
+{
+	(void)iface;
+	(void)names;
+	(void)values;
+	(void)n;
+	(void)timeout_ms;
+	return cgh_fail_msg(err, EOPNOTSUPP, "cannot read properties of %s: built without libsystemd",
 			    unit);
 }
 

@@ -14,6 +14,7 @@
 #include "cgh_log.h"
 #include "cgh_metrics.h"
 #include "cgh_notice.h"
+#include "cgh_penalty.h"
 #include "cgh_watch.h"
 
 #define WATCH_GC_RETRY_MS 150u	/* a login holds the base lock: try again */
@@ -79,7 +80,14 @@ struct watch_user {
 	const struct watch_tree *tree;
 	int wd;
 	bool seen;
+	struct cgh_usage_ring usage;	/* penalties: samples of cpu.stat and memory.current */
+	int pen_fd[2];			/* penalties: cpu.stat, memory.current kept open
+					 * for pread; 0: not open (fd 0 is never ours) */
+	uint32_t exempt_known, exempt;	/* penalties: bit i for penalties[i], of pen_gen */
+	unsigned pen_gen;
 };
+
+struct watch_penalties;
 
 /* watch_tree.c's: the trees, their user directories and leaves, and the
  * inotify watches on them. */
@@ -132,6 +140,7 @@ struct cgh_watcher {
 	struct watch_oom_state oom;
 	struct watch_reclaim_state rec;
 	struct watch_metrics_state met;
+	struct watch_penalties *pen;	/* watch_penalty.c's; NULL: not started */
 };
 
 /* How notices are written, from w->cfg. */
@@ -139,9 +148,11 @@ void watch_notifier(const struct cgh_watcher *w, struct cgh_notifier *nf);
 
 /* The calls go one way: watch.c (the loop, the only reader of the clock:
  * `now` is the monotonic ms of the wake-up, passed down) calls the others;
- * watch_tree.c calls watch_oom.c and watch_reclaim.c; watch_oom.c calls
- * watch_kmsg.c; watch_oom.c and watch_reclaim.c count in watch_metrics.c.
- * Nothing calls back up. */
+ * watch_tree.c calls watch_oom.c, watch_reclaim.c and watch_penalty.c (a
+ * user forgotten); watch_oom.c calls watch_kmsg.c; watch_oom.c and
+ * watch_reclaim.c count in watch_metrics.c.  Nothing calls back up.
+ * watch_penalty.c also reads CLOCK_REALTIME: a penalty's times must mean
+ * the same after a restart. */
 
 /* watch_tree.c */
 int watch_tree_sync(struct cgh_watcher *w, bool fresh, uint64_t now);
@@ -174,5 +185,11 @@ void watch_count(struct cgh_watcher *w, const char *rule, enum cgh_kept_counter 
 void watch_leaf_rule(struct cgh_watcher *w, const struct watch_leaf *leaf, char *buf, size_t len);
 void watch_metrics_schedule(struct cgh_watcher *w, uint64_t now_ms);
 void watch_metrics_tick(struct cgh_watcher *w, uint64_t now_ms);
+/* watch_penalty.c */
+void watch_penalty_start(struct cgh_watcher *w, uint64_t now);	/* at start and after a reload */
+void watch_penalty_stop(struct cgh_watcher *w);
+void watch_penalty_tick(struct cgh_watcher *w, uint64_t now_ms);
+void watch_penalty_user_gone(struct watch_user *u);	/* before it is forgotten */
+uint64_t watch_penalty_due(const struct cgh_watcher *w);	/* monotonic ms, 0: none */
 
 #endif

@@ -101,11 +101,13 @@ static int start(struct cgh_watcher *w, struct cgh_config *cfg, struct cgh_error
 	w->rec.scan_due = now + (uint64_t)cfg->watch.reclaim_interval * 1000u;
 	watch_metrics_schedule(w, now);
 	describe(w);
+	watch_penalty_start(w, now);
 	return 0;
 }
 
 static void stop(struct cgh_watcher *w)
 {
+	watch_penalty_stop(w);
 	watch_tree_clear(w, now_ms());
 	cgh_fs_close(&w->fs);
 	cgh_config_free(w->cfg);
@@ -133,6 +135,7 @@ static void reload(struct cgh_watcher *w)
 			watch_psi_arm(w, &w->tab.leaves[i]);
 		watch_metrics_schedule(w, now_ms());
 		describe(w);
+		watch_penalty_start(w, now_ms());
 		return;
 	}
 	stop(w);
@@ -190,6 +193,8 @@ static int poll_timeout(const struct cgh_watcher *w, uint64_t now)
 {
 	uint64_t due = earliest(earliest(w->gc_due, w->oom.due), earliest(w->rec.scan_due, w->met.due));
 
+	due = earliest(due, watch_penalty_due(w));
+
 	if (any_stalling(w))
 		due = earliest(due, now + WATCH_PSI_TICK_MS);
 	if (due == 0)
@@ -235,6 +240,7 @@ static void run_timers(struct cgh_watcher *w, uint64_t now)
 	if (any_stalling(w))
 		watch_psi_tick(w, now);
 	watch_metrics_tick(w, now);
+	watch_penalty_tick(w, now);
 }
 
 static int loop_once(struct cgh_watcher *w, struct pollfd *fds, size_t *leaf_of)

@@ -216,6 +216,7 @@ static void user_forget(struct cgh_watcher *w, struct watch_user *u, uint64_t no
 		if (strncmp(w->tab.leaves[i].path, u->path, plen) == 0 && w->tab.leaves[i].path[plen] == '/')
 			leaf_forget(w, &w->tab.leaves[i], now);
 	rm_watch(w, u->wd);
+	watch_penalty_user_gone(u);
 	*u = w->tab.users[--w->tab.n_users];
 }
 

@@ -309,6 +309,89 @@ chmod 755 "$tmp/store"
 cg notices --conf "$nconf" --dir "$tmp/store"
 rc_is 5; err_has "mode 0755 gives group or others access"
 done_check "notices: a store others can enter is refused, exit 5"
+# ---- penalties ----------------------------------------------------------
+
+pen=$(conf pen.conf <<EOF
+cgroup_root = "$tmp/notcg";
+penalties = (
+  { name = "cpu"; cpu_over = "200%"; window = "10m";
+    when_busy = { cpu_pressure = "20%"; };
+    forgive = "4h";
+    exempt = { user = [ "root" ]; };
+    tiers = ( { cpu_max = "100%"; duration = "30m"; },
+              { cpu_max = "50%";  duration = "2h"; } ); }
+);
+EOF
+)
+cg check --conf "$pen"
+rc_is 0; out_has "$pen: OK"; err_empty
+done_check "check of the issue's penalties syntax: exit 0"
+
+badpen=$(conf badpen.conf <<'EOF'
+penalties = (
+  { name = "cpu"; cpu_over = "200%"; window = "10";
+    tiers = ( { cpu_max = "100%"; duration = "30m"; },
+              { pids_max = 10; duration = "2h"; } ); }
+);
+EOF
+)
+cg check --conf "$badpen"
+rc_is 1; out_empty
+err_has "$badpen:2: penalties[0].window: invalid duration \"10\""
+err_has "$badpen:4: penalties[0].tiers[1]: unknown setting 'pids_max'"
+err_lines 2
+done_check "check of bad penalties: exit 1, each error with file:line"
+
+cg explain --conf "$pen" root
+rc_is 0; out_has "penalties (on $tmp/notcg/cgherd/user-0 or user-0.slice, by cgherd watch):"
+out_has "cpu (line 3): CPU over 200% of one CPU, over 600s"; out_has "root is exempt"
+out_has "tier 2: cpu_max=50% for 7200s"
+done_check "explain: the penalties section, the user exempt"
+
+cg explain --conf "$pen" nobody
+rc_is 0; out_has "nobody is not exempt"
+done_check "explain: a user not exempt"
+
+sdir=$tmp/state
+mkdir -m 700 "$sdir"
+cg penalty --conf "$pen" --state-dir "$sdir" list
+rc_is 0; out_re '^USER +UID +PENALTY +TIER +STATE +UNTIL'; err_empty
+done_check "penalty list without a state: exit 0, the header only"
+
+nuid=$(id -u nobody)
+printf 'cgherd-penalties 1\n%s f 1 1 1700000000 4102444800 8 300000 100000 100 18446744073709551615 cgherd/user-%s cpu\nend 1\n' \
+	"$nuid" "$nuid" >"$sdir/penalties"
+chmod 600 "$sdir/penalties"
+cg penalty --conf "$pen" --state-dir "$sdir" list
+rc_is 0; out_re "^nobody +$nuid +cpu +2 +active +2100-01-01T00:00:00Z"; out_has "cpu_max=50%"
+done_check "penalty list: a running penalty, its tier, end and effect"
+
+cg penalty --conf "$pen" --state-dir "$sdir" --json list
+rc_is 0; out_has "\"user\": \"nobody\", \"uid\": $nuid, \"penalty\": \"cpu\", \"tier\": 2, \"active\": true, \"effect\": \"cpu_max=50%\""
+done_check "penalty list --json"
+
+chmod 644 "$sdir/penalties"
+cg penalty --conf "$pen" --state-dir "$sdir" list
+rc_is 4; err_has "refused: must be a regular file"
+done_check "penalty list of a state readable by others: refused, exit 4"
+chmod 600 "$sdir/penalties"
+
+cg penalty --conf "$pen" --state-dir "$sdir" lift "$nouser"
+rc_is 3
+done_check "penalty lift of an unknown user: exit 3"
+
+cg penalty --conf "$pen" --state-dir "$sdir" lift nobody
+rc_is 4; err_has "not a cgroup2 mount"
+grep -q "^$nuid f 1 1 " "$sdir/penalties" || note "the state changed: $(cat "$sdir/penalties")"
+done_check "penalty lift without a cgroup tree: exit 4, the record kept"
+
+cg penalty --conf "$pen" lift
+rc_is 2; err_has "$usage_line"
+done_check "penalty lift without a user: exit 2"
+
+cg penalty --conf "$pen" show
+rc_is 2
+done_check "penalty with an unknown subcommand: exit 2"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -21,6 +21,16 @@ void capture_log(void *arg, int priority, const char *line)
 	snprintf(c->text + used, sizeof(c->text) - used, "%d %s\n", priority, line);
 }
 
+void capture_log_file(void *arg, int priority, const char *line)
+{
+	int fd = open(arg, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd >= 0) {
+		dprintf(fd, "%d %s\n", priority, line);
+		close(fd);
+	}
+}
+
 const char *write_temp_config(const char *text)
 {
 	static char path[64];
@@ -51,6 +61,34 @@ struct cgh_config *config_from_text(const char *text, const char *root)
 	cgh_diag_free(&diag);
 	assert_int_equal(r, 0);
 	return cfg;
+}
+
+struct cgh_config *config_text_ok(const char *text)
+{
+	struct cgh_config *cfg = NULL;
+	struct cgh_diag diag = { 0 };
+	int r = cgh_config_from_text("t.conf", text, 8ull << 30, &cfg, &diag);
+
+	for (size_t i = 0; i < diag.n; i++)
+		print_error("diag: %s\n", diag.lines[i]);
+	assert_int_equal(r, 0);
+	cgh_diag_free(&diag);
+	return cfg;
+}
+
+void config_text_error(const char *text, const char *want)
+{
+	struct cgh_config *cfg = NULL;
+	struct cgh_diag diag = { 0 };
+
+	assert_int_equal(cgh_config_from_text("t.conf", text, 8ull << 30, &cfg, &diag), -EINVAL);
+	assert_null(cfg);
+	if (diag.n != 1 || strcmp(diag.lines[0], want) != 0) {
+		for (size_t i = 0; i < diag.n; i++)
+			print_error("diag: %s\n", diag.lines[i]);
+		fail_msg("expected the single error: %s", want);
+	}
+	cgh_diag_free(&diag);
 }
 
 struct cgh_identity *make_identity(const char *name, unsigned uid, const char *const *groups)

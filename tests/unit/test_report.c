@@ -131,7 +131,7 @@ static char *status_of(struct tree *t, bool systemd, bool json, int *count)
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);
 
-	*count = cgh_report_status(out, &t->fs, "cgherd", systemd, json, time(NULL), &err);
+	*count = cgh_report_status(out, &t->fs, "cgherd", systemd, json, time(NULL), NULL, &err);
 	fclose(out);
 	return text;
 }

@@ -645,7 +645,7 @@ static int fake_version(unsigned timeout_ms, struct cgh_error *err)
 	return bus.version;
 }
 
-static const struct cgh_bus fake_bus = { fake_set_properties, fake_version };
+static const struct cgh_bus fake_bus = { fake_set_properties, fake_version, NULL };
 
 /* logind's tree as systemd made it, with the opener in session-7.scope */
 static void systemd_host(struct session_fixture *f, int version)

@@ -462,21 +462,11 @@ static int daemon_teardown(void **state)
 	return 0;
 }
 
-static void file_log(void *arg, int priority, const char *line)
-{
-	int fd = open(arg, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-
-	if (fd >= 0) {
-		dprintf(fd, "%d %s\n", priority, line);
-		close(fd);
-	}
-}
-
 /* watch_extra: more settings of the watch group. */
 static void daemon_start_with(struct daemon *d, const char *backend, const char *watch_extra)
 {
 	char text[1024];
-	struct cgh_log sink = { .fn = file_log, .arg = d->log, .debug = true };
+	struct cgh_log sink = { .fn = capture_log_file, .arg = d->log, .debug = true };
 	const struct cgh_watch_opts o = { .conf = d->conf, .sys = cgh_test_sys(), .log = &sink,
 					  .phys_mem = 4ull << 30 };
 	struct cgh_error err = { 0 };
@@ -489,7 +479,7 @@ static void daemon_start_with(struct daemon *d, const char *backend, const char 
 	d->pid = fork();
 	assert_true(d->pid >= 0);
 	if (d->pid == 0)
-		exit(cgh_watch_run(&o, &err) < 0 ? (file_log(d->log, LOG_ERR, err.msg), 1) : 0);
+		exit(cgh_watch_run(&o, &err) < 0 ? (capture_log_file(d->log, LOG_ERR, err.msg), 1) : 0);
 }
 
 static void daemon_start(struct daemon *d, const char *backend)
