@@ -101,7 +101,7 @@ sp=$(pids_cmd '^sleep 1003')
 [ -n "$sp" ] || fail "sleep 1003 did not survive with kill_on_close=false"
 assert_eq "$(cg_procs $CG$cg)" "$sp" "cgroup.procs of the kept leaf"
 kill -9 $sp
-wait_for 2 cg_empty "$CG$cg" || fail "leaf still populated after the leftover died"
+wait_for 5 cg_empty "$CG$cg" || fail "leaf still populated 5 s after the leftover died: $(cg_procs $CG$cg)"
 cgherd gc >/dev/null 2>&1
 assert_absent "$CG$cg" "leaf after its leftover ended and cgherd gc"
 close_conf true
