@@ -34,6 +34,9 @@ struct cgh_reaper {
 	const struct cgh_sys *sys;
 	int rootfd;		/* the cgroup root */
 	int pidfd;		/* the opener's pidfd; -1 in tests (see opener_gone) */
+	int leaffd;		/* the leaf's directory, opened before the clone: a leaf
+				 * of the same name made since (a reused pid) is not
+				 * ours to kill or remove; -1: not checked */
 	pid_t opener;
 	bool kill_on_close;
 	unsigned linger_ms;

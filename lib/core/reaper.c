@@ -6,11 +6,13 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,6 +38,7 @@ void cgh_reaper_prepare(struct cgh_reaper *rp, const struct cgh_fs *fs, const ch
 	rp->sys = fs->sys;
 	rp->rootfd = fs->rootfd;
 	rp->pidfd = -1;
+	rp->leaffd = -1;
 	rp->opener = opener;
 	rp->kill_on_close = kill_on_close;
 	rp->linger_ms = CGH_REAPER_LINGER_MS;
@@ -84,6 +87,11 @@ int cgh_reaper_start(struct cgh_reaper *rp, const struct cgh_fs *fs, struct cgh_
 			r = cgh_fail(err, -originfd, "cannot open %s/%s", fs->root, rp->origin);
 	}
 	if (r == 0) {
+		rp->leaffd = rp->sys->openat(rp->rootfd, rp->leaf, O_RDONLY | O_DIRECTORY);
+		if (rp->leaffd < 0)
+			r = cgh_fail(err, -rp->leaffd, "cannot open %s/%s", fs->root, rp->leaf);
+	}
+	if (r == 0) {
 		r = rp->sys->spawn_detached(originfd, reaper_main, rp);
 		if (r < 0)
 			cgh_fail(err, -r, "cannot start the reaper in %s/%s", fs->root, rp->origin);
@@ -92,7 +100,9 @@ int cgh_reaper_start(struct cgh_reaper *rp, const struct cgh_fs *fs, struct cgh_
 		close(originfd);
 	if (rp->pidfd >= 0)
 		close(rp->pidfd);
-	rp->pidfd = -1;
+	if (rp->leaffd >= 0)
+		close(rp->leaffd);
+	rp->pidfd = rp->leaffd = -1;
 	return r;
 }
 
@@ -183,9 +193,21 @@ static void nap(void)
 	nanosleep(&ts, NULL);
 }
 
-static int read_file(const struct cgh_reaper *rp, const char *path, char *buf, size_t len)
+/* A control file of the leaf: through leaffd when there is one (it cannot
+ * name another cgroup), else by its path from the root (rooted). */
+static int leaf_dirfd(const struct cgh_reaper *rp, const char *name, const char *rooted,
+		      const char **path)
 {
-	int fd = rp->sys->openat(rp->rootfd, path, O_RDONLY);
+	*path = rp->leaffd >= 0 ? name : rooted;
+	return rp->leaffd >= 0 ? rp->leaffd : rp->rootfd;
+}
+
+static int read_file(const struct cgh_reaper *rp, const char *name, const char *rooted,
+		     char *buf, size_t len)
+{
+	const char *path;
+	int at = leaf_dirfd(rp, name, rooted, &path);
+	int fd = rp->sys->openat(at, path, O_RDONLY);
 	size_t got = 0;
 	ssize_t n = 0;
 
@@ -207,7 +229,7 @@ static int read_file(const struct cgh_reaper *rp, const char *path, char *buf, s
 static int populated(const struct cgh_reaper *rp)
 {
 	char text[256];
-	int r = read_file(rp, rp->leaf_events, text, sizeof(text));
+	int r = read_file(rp, "cgroup.events", rp->leaf_events, text, sizeof(text));
 
 	if (r < 0)
 		return r;
@@ -221,7 +243,7 @@ static int populated(const struct cgh_reaper *rp)
 static int each_proc(const struct cgh_reaper *rp, int (*fn)(const struct cgh_reaper *rp, long pid))
 {
 	char text[8192];
-	int r = read_file(rp, rp->leaf_procs, text, sizeof(text));
+	int r = read_file(rp, "cgroup.procs", rp->leaf_procs, text, sizeof(text));
 
 	for (const char *p = text; r == 0 && *p != '\0';) {
 		long pid = 0;
@@ -246,6 +268,19 @@ static int kill_one(const struct cgh_reaper *rp, long pid)
 	return 0;
 }
 
+/* Whether the leaf's path still names the directory the reaper was given
+ * (kernfs gives each cgroup its own inode number). */
+static bool same_leaf(const struct cgh_reaper *rp)
+{
+	struct stat given, now;
+
+	if (rp->leaffd < 0)
+		return true;
+	return fstat(rp->leaffd, &given) == 0 &&
+	       fstatat(rp->rootfd, rp->leaf, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       given.st_ino == now.st_ino && given.st_dev == now.st_dev;
+}
+
 static long now_ms(void)
 {
 	struct timespec ts;
@@ -262,12 +297,14 @@ static int opener_gone(const struct cgh_reaper *rp, unsigned ms)
 	struct pollfd p[2] = { { .fd = rp->pidfd, .events = POLLIN },
 			       { .fd = -1, .events = POLLPRI } };
 	long deadline = now_ms() + (long)ms;
+	const char *events;
 	char text[64];
-	int n = 0, e;
+	int n = 0, e, at;
 
 	if (rp->opener_gone != NULL)
 		return rp->opener_gone(rp, ms);
-	p[1].fd = rp->sys->openat(rp->rootfd, rp->leaf_events, O_RDONLY);
+	at = leaf_dirfd(rp, "cgroup.events", rp->leaf_events, &events);
+	p[1].fd = rp->sys->openat(at, events, O_RDONLY);
 	if (p[1].fd >= 0 && pread(p[1].fd, text, sizeof(text), 0) < 0)
 		p[1].fd = -1;
 	for (long left = (long)ms; left >= 0; left = deadline - now_ms()) {
@@ -324,7 +361,9 @@ static int wait_empty(struct cgh_reaper *rp)
 /* cgroup.kill, or, before Linux 5.14, SIGKILL to each listed process. */
 static int kill_leftovers(struct cgh_reaper *rp)
 {
-	int r = rp->sys->write_file(rp->rootfd, rp->leaf_kill, "1");
+	const char *path;
+	int at = leaf_dirfd(rp, "cgroup.kill", rp->leaf_kill, &path);
+	int r = rp->sys->write_file(at, path, "1");
 
 	if (r == -ENOENT) {
 		int fd = rp->sys->openat(rp->rootfd, rp->leaf, O_RDONLY | O_DIRECTORY);
@@ -359,6 +398,8 @@ static enum cgh_reaper_outcome end_leaf(struct cgh_reaper *rp)
 		if (r < 0)
 			return CGH_REAPED_FAILED;
 	}
+	if (!same_leaf(rp))
+		return CGH_REAPED_GONE;
 	r = rp->sys->rmdirat(rp->rootfd, rp->leaf);
 	if (r == 0)
 		return CGH_REAPED_REMOVED;
@@ -394,9 +435,11 @@ enum cgh_reaper_outcome cgh_reaper_run(struct cgh_reaper *rp)
 		return out;
 	}
 	lockfd = cgh_fs_lock(&fs, rp->base, false, rp->lock_ms, NULL);
-	if (!gone)
+	if (!same_leaf(rp))	/* collected, perhaps made anew for another session */
+		out = CGH_REAPED_GONE;
+	else if (!gone)
 		r = move_opener_out(rp);
-	if (r == 0)
+	if (r == 0 && out != CGH_REAPED_GONE)
 		out = end_leaf(rp);
 	cgh_fs_unlock(lockfd);
 	if (out == CGH_REAPED_REMOVED)
@@ -436,25 +479,30 @@ static void close_from(unsigned first, unsigned last)
 		close((int)fd);
 }
 
-/* Closes every descriptor but rootfd and pidfd, with stdin, stdout and
+/* Closes every descriptor but rootfd, pidfd and leaffd, with stdin, stdout and
  * stderr on /dev/null: nothing of the host's (a socket, a pty, a pipe)
  * stays open through the reaper. */
 static void keep_only(const struct cgh_reaper *rp)
 {
-	int keep[2] = { rp->rootfd < rp->pidfd ? rp->rootfd : rp->pidfd,
-			rp->rootfd < rp->pidfd ? rp->pidfd : rp->rootfd };
+	int keep[3] = { rp->rootfd, rp->pidfd, rp->leaffd };
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	unsigned next = 3;
 
+	for (int i = 1; i < 3; i++)	/* sorted, for the gaps between them */
+		for (int j = i; j > 0 && keep[j] < keep[j - 1]; j--) {
+			int t = keep[j];
+			keep[j] = keep[j - 1];
+			keep[j - 1] = t;
+		}
 	for (int fd = 0; fd <= 2; fd++) {
-		if (fd == keep[0] || fd == keep[1] || fd == null)
+		if (fd == keep[0] || fd == keep[1] || fd == keep[2] || fd == null)
 			continue;
 		if (null >= 0)
 			dup2(null, fd);
 		else
 			close(fd);
 	}
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		if (keep[i] < (int)next)
 			continue;
 		close_from(next, (unsigned)keep[i] - 1);

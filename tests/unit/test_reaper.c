@@ -1,6 +1,7 @@
 /* The reaper's decisions (lib/core/reaper.c) and close's hand-over to it
  * (lib/core/session.c) against the emulated cgroupfs (tests/common/fakefs). */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -244,6 +245,31 @@ static void test_leaf_collected_meanwhile(void **state)
 	assert_true(exists(x, "cgherd/user-1000"));	/* left to the collection */
 }
 
+/* The leaf was collected and a leaf of the same name made for a new session
+ * (the same pid again): not the reaper's to kill or remove. */
+static void test_leaf_made_anew_is_not_ours(void **state)
+{
+	struct fx *x = *state;
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", x->f->root, LEAF);
+	x->rp.leaffd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(x->rp.leaffd >= 0);
+	fake_put(x->f->root, LEAF "/cgroup.procs", "");
+	fake_put(x->f->root, LEAF "/cgroup.events", "populated 0\n");
+	assert_int_equal(cgh_fs_rmdir(&x->fs, LEAF, NULL), 0);
+	assert_int_equal(cgh_fs_mkdir(&x->fs, LEAF, NULL), 0);
+	leftover(x);
+	emu.opener_exits = false;
+	fake.n_log = 0;
+	assert_int_equal(cgh_reaper_run(&x->rp), CGH_REAPED_GONE);
+	assert_int_equal(fake_logged("write " LEAF "/cgroup.kill"), -1);
+	assert_int_equal(fake_logged("write ./cgroup.procs"), -1);
+	assert_int_equal(fake_logged("rmdir " LEAF), -1);
+	assert_true(exists(x, LEAF));
+	close(x->rp.leaffd);
+}
+
 static void test_kill_refused(void **state)
 {
 	struct fx *x = *state;
@@ -338,7 +364,9 @@ static void test_close_hands_over(void **state)
 	fake_put(x->f->root, LEAF "/cgroup.procs", "999\n");	/* the opener left it */
 
 	emu.given.opener_gone = opener_gone;
-	emu.given.rootfd = x->fs.rootfd;	/* the reaper's copy of close's, closed here */
+	assert_true(emu.given.leaffd >= 0);	/* opened for the reaper */
+	emu.given.rootfd = x->fs.rootfd;	/* the reaper's copies of close's fds, */
+	emu.given.leaffd = -1;			/* closed here once it was started */
 	assert_int_equal(cgh_reaper_run(&emu.given), CGH_REAPED_REMOVED);
 	assert_false(exists(x, LEAF));
 	assert_true(exists(x, LEAF "-2"));
@@ -424,6 +452,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lingering_opener_stuck, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lingering_opener_elsewhere, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_leaf_collected_meanwhile, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_leaf_made_anew_is_not_ours, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kill_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rmdir_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_user_dir_kept_for_another_session, setup,

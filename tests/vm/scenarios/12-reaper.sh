@@ -78,7 +78,7 @@ r=$(reapers | head -n 1)
 fds=$(for f in /proc/$r/fd/*; do readlink "$f"; done | sort | tr '\n' ' ')
 say "reaper $r: fds $fds; cmdline '$(tr '\0' ' ' </proc/$r/cmdline)'"
 for f in $fds; do
-	case $f in /dev/null | /sys/fs/cgroup | "$CG$closed/cgroup.events" | 'anon_inode:[pidfd]') ;;
+	case $f in /dev/null | /sys/fs/cgroup | "$CG$closed" | "$CG$closed/cgroup.events" | 'anon_inode:[pidfd]') ;;
 	*) fail "the reaper holds $f (fds: $fds)" ;;
 	esac
 done
