@@ -266,6 +266,7 @@ for mode in $REAP_MODES; do
 	if [ $mode = plain ]; then mount -o remount,nsdelegate $CG; else mount -o remount,favordynmods $CG; fi
 	t0=$(uptime_cs)
 	note "mode=$mode mount: $(grep ' /sys/fs/cgroup ' /proc/mounts)"
+	micro "reap-$mode,limits=nocpu,gap=100" "$N_MICRO_GAP" -g 100
 	out=$(reaplat -n "$N_REAP" -u alice -g 100) || note "reaplat -n failed: $out"
 	bench "$out mode=$mode"
 	out=$(reaplat -b "$N_BURST" -u alice) || note "reaplat -b failed: $out"
