@@ -1,4 +1,4 @@
-/* A PAM host for the reaper scenario (tests/vm/scenarios/12-reaper.sh):
+/* A PAM host for the reaper scenario (tests/vm/scenarios/13-reaper.sh):
  *
  *   pamhost SERVICE USER LINGER_MS [CMD ARG...]
  *
