@@ -30,7 +30,9 @@ HEADERS   := $(sort $(shell find include lib -name '*.h'))
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DCGHERD_VERSION=\"$(VERSION)\" $(WARN) $(HARDEN) \
 	      $(INC_FLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
 LDHARDEN  := -Wl,-z,relro -Wl,-z,now -Wl,--as-needed
-LIBS      := -lconfig
+# libconfig is dlopen'ed when a text is parsed (lib/core/libconfig_dl.c): a login
+# whose config comes from the cache does not load it.
+LIBS      := -ldl
 # The systemd backend needs libsystemd's sd-bus (its headers at build time;
 # the library is dlopen'ed only when the backend is used); without it, the
 # backend says it is left out.

@@ -2,7 +2,8 @@
 # Boots the test VM once (tests/vm harness) and measures runuser and ssh logins
 # with no cgroup module, with pam_cgherd and with pam_cgroup, the module alone
 # (bench/microbench.c), and how the cost grows with rules, groups and live
-# sessions.  Sizes: N_RUNUSER N_SSH N_MICRO N_MICRO_BIG N_MICRO_GAP N_SCALE N_LIVE RULES
+# sessions, and how soon a closed session's leaf is gone.  Sizes: N_RUNUSER N_SSH
+# N_MICRO N_MICRO_BIG N_MICRO_GAP N_SCALE N_LIVE RULES N_REAP N_BURST
 # (see bench/run.sh).  Plot: python3 bench/plot.py build/bench/results.txt OUT.png
 # Host-side profile (callgrind): bench/profile.sh
 BUILD ?= build
@@ -20,6 +21,10 @@ $(BENCH_DIR)/logins: bench/logins.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -o $@ $< -lm
 
+$(BENCH_DIR)/reaplat: bench/reaplat.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -o $@ $<
+
 # When the module links libsystemd (WITH_SYSTEMD=yes), the same sources are also
 # built without it, as the extra stack "cgherd_nosd": what loading libsystemd
 # costs a login.
@@ -27,8 +32,15 @@ BENCH_NOSD := $(if $(filter yes,$(WITH_SYSTEMD)),$(BENCH_DIR)/nosd/pam_cgherd.so
 $(BENCH_DIR)/nosd/pam_cgherd.so: $(LIB_SRC) pam_module/pam_cgherd.c $(HEADERS)
 	$(MAKE) --no-print-directory BUILD=$(BENCH_DIR)/nosd WITH_SYSTEMD= $@
 
-bench: $(BUILD)/pam_cgherd.so $(BUILD)/cgherd $(BUILD)/vm/hog $(BENCH_DIR)/microbench $(BENCH_DIR)/logins $(BENCH_NOSD)
-	BUILD=$(abspath $(BUILD)) BENCH_NOSD=$(abspath $(BENCH_NOSD)) bench/run.sh
+# The module whose close does it all itself, moving the opener back (as before
+# the reaper), as the extra stack "cgherd_old": which close is faster.
+BENCH_OLD := $(BENCH_DIR)/old/pam_cgherd.so
+$(BENCH_OLD): $(LIB_SRC) pam_module/pam_cgherd.c $(wildcard include/*.h)
+	$(MAKE) --no-print-directory BUILD=$(BENCH_DIR)/old EXTRA_CFLAGS=-DCGH_NO_REAPER $@
+
+bench: $(BENCH_OLD) $(BUILD)/pam_cgherd.so $(BUILD)/cgherd $(BUILD)/vm/hog $(BENCH_DIR)/microbench $(BENCH_DIR)/logins $(BENCH_DIR)/reaplat $(BENCH_NOSD)
+	BUILD=$(abspath $(BUILD)) BENCH_NOSD=$(abspath $(BENCH_NOSD)) BENCH_OLD=$(abspath $(BENCH_OLD)) \
+		bench/run.sh
 
 .PHONY: bench
 

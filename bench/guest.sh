@@ -7,6 +7,8 @@ S=$B/stacks
 mkdir -p $S
 
 bench() { echo "@@BENCH $*"; }
+# want SECTION: whether SECTIONS (bench/run.sh; "all" by default) names it
+want() { [ "$SECTIONS" = all ] || case " $SECTIONS " in *" $1 "*) true ;; *) false ;; esac; }
 note() { echo "@@BENCH note $*"; }
 
 # --- PAM stacks: bare (no cgroup module), cgherd, pam_cgroup ----------------------
@@ -17,10 +19,15 @@ for svc in runuser sshd; do
 		/etc/pam.d.tmpl/$svc >$S/$svc.pam_cgroup
 	sed 's|/lib/security/pam_cgherd.so @ARGS@|/lib/security/pam_cgherd_nosd.so|' \
 		/etc/pam.d.tmpl/$svc >$S/$svc.cgherd_nosd
+	sed 's|/lib/security/pam_cgherd.so @ARGS@|/lib/security/pam_cgherd_old.so|' \
+		/etc/pam.d.tmpl/$svc >$S/$svc.cgherd_old
 done
 # the same module built without libsystemd (bench.mk, when the tree links it)
 NOSD=
 [ -f /lib/security/pam_cgherd_nosd.so ] && NOSD="cgherd_nosd=$S/runuser.cgherd_nosd"
+# the same module closing without the reaper (moving the opener back), bench.mk
+OLD=
+[ -f /lib/security/pam_cgherd_old.so ] && OLD="cgherd_old=$S/runuser.cgherd_old"
 
 # --- cgherd.conf ----------------------------------------------------------------------
 # gen_conf N: N rules, the matching one last (bench/genconf.awk), limits $LIMITS
@@ -111,6 +118,7 @@ micro() {
 elapsed() { bench "time section=$1 secs=$(fmt_cs $(($(uptime_cs) - $2)))"; }
 
 # --- 1. the three stacks, runuser and ssh; with and without the cpu quota -----------
+if want 1; then
 for lim in cpu nocpu; do
 	set_limits $lim
 	sfx=
@@ -137,6 +145,7 @@ done
 # The scale runs below use the limits without the cpu quota, so that they show
 # the module's own cost growing, not TCG-slow processes being throttled.
 set_limits nocpu
+fi
 
 # --- 1b. where a cgherd login's added time goes (runuser, no cpu quota) ----------------
 # ignore:   module loaded, config read, user looked up, rule decided: PAM_IGNORE
@@ -145,6 +154,7 @@ set_limits nocpu
 #           makes the module write memory.oom.group without enabling memory)
 # cgherd:   the full session with the limits;  placed: no module, the login run in
 #           a cgroup with the same limits (what being limited costs)
+if want 1b; then
 dconf() {	# dconf NAME BODY: /etc/security/cgherd-NAME.conf and a stack using it
 	printf 'cgroup_root = "/sys/fs/cgroup";\nbase = "cgherd";\n%s\n' "$2" >/etc/security/cgherd-$1.conf
 	chown 0:0 /etc/security/cgherd-$1.conf
@@ -161,8 +171,10 @@ logins -n "$N_RUNUSER" -k runuser-parts -t /etc/pam.d/runuser \
 	fail "decomposition logins failed"
 cp $S/runuser.cgherd /etc/pam.d/runuser
 elapsed runuser-parts $t0
+fi
 
 # --- 2. the sweep of rule counts ------------------------------------------------------
+if want 2; then
 for r in $RULES; do
 	t0=$(uptime_cs)
 	gen_conf "$r"
@@ -174,8 +186,10 @@ for r in $RULES; do
 done
 
 note "config cache after the sweep: $(ls -ln /run/cgherd 2>&1 | awk 'NR > 1 { printf "%s %s %s; ", $1, $5, $9 }')"
+fi
 
 # --- 3. alice in 500 groups (with 1 rule, then with 10000 rules) --------------------------
+if want 3; then
 cp /etc/group /tmp/group.orig
 awk 'BEGIN { for (i = 1; i <= 500; i++) printf "g%03d:x:%d:alice\n", i, 3000 + i }' >>/etc/group
 note "alice is in $(id -G alice | wc -w) groups"
@@ -188,8 +202,10 @@ micro "groups=500,rules=10000" "$N_MICRO_BIG"
 logins_ab "groups=500,rules=10000" "$N_SCALE"
 cp /tmp/group.orig /etc/group
 elapsed groups $t0
+fi
 
 # --- 4. live sessions of another user -----------------------------------------------
+if want 4; then
 t0=$(uptime_cs)
 gen_conf 1
 i=0
@@ -206,14 +222,16 @@ micro "live=$N_LIVE" "$N_MICRO"
 logins_ab "live=$N_LIVE" "$N_SCALE"
 note "live sessions of bob after: $(count_leaves 1002)"
 elapsed live $t0
+fi
 
 # --- 5. favordynmods: the cost of moving a process between cgroups ------------------
 # Without the cgroup2 mount option favordynmods (Linux 6.0+), every write to
 # cgroup.procs takes cgroup_threadgroup_rwsem for writing, which waits for an
 # RCU grace period unless another migration ran just before.  A login pays
-# this once for any module that moves it (pam_cgroup, pam_systemd's scope),
-# and cgherd twice (in at open, out at close).  The same stacks, adjacent in
-# time, without and then with the option.
+# this once for any module that moves it (pam_cgroup, pam_systemd's scope);
+# cgherd_old (close moving the opener back) twice.  The same stacks, adjacent
+# in time, without and then with the option.
+if want 5; then
 t0=$(uptime_cs)
 for d in $BASE/user-1002/session-*; do [ -d "$d" ] && echo 1 >"$d/cgroup.kill"; done
 # `cgherd run` herds itself, so the kill ends its close too: collect the leaves
@@ -225,11 +243,11 @@ for mode in plain favordynmods; do
 		mount -o remount,favordynmods $CG || { note "favordynmods refused by this kernel"; break; }
 	fi
 	note "mode=$mode mount: $(grep ' /sys/fs/cgroup ' /proc/mounts)"
-	for lim in nocpu cpu; do
+	for lim in $LIMITS5; do
 		set_limits $lim
 		logins -n "$N_RUNUSER" -k "runuser-$mode-$lim" -t /etc/pam.d/runuser \
 			bare=$S/runuser.bare cgherd=$S/runuser.cgherd pam_cgroup=$S/runuser.pam_cgroup \
-			placed=$S/runuser.bare@$P -- runuser -u alice -- true || fail "logins $mode failed"
+			placed=$S/runuser.bare@$P $OLD -- runuser -u alice -- true || fail "logins $mode failed"
 		cp $S/runuser.cgherd /etc/pam.d/runuser
 		wait_no_leaves 1001
 		micro "$mode,limits=$lim" "$N_MICRO"
@@ -237,3 +255,69 @@ for mode in plain favordynmods; do
 	done
 done
 elapsed favordynmods $t0
+fi
+
+# --- 6. how soon a closed session's leaf is gone (the reaper) ----------------------
+# reaplat -n: per login, from runuser's exit to its leftover killed and its leaf
+# removed; -b: SEQ sequential and PAR parallel logins, then until no leaf is left.
+if want 6; then
+set_limits nocpu
+for mode in $REAP_MODES; do
+	if [ $mode = plain ]; then mount -o remount,nsdelegate $CG; else mount -o remount,favordynmods $CG; fi
+	t0=$(uptime_cs)
+	note "mode=$mode mount: $(grep ' /sys/fs/cgroup ' /proc/mounts)"
+	micro "reap-$mode,limits=nocpu,gap=100" "$N_MICRO_GAP" -g 100
+	out=$(reaplat -n "$N_REAP" -u alice -g 100) || note "reaplat -n failed: $out"
+	bench "$out mode=$mode"
+	out=$(reaplat -b "$N_BURST" -u alice) || note "reaplat -b failed: $out"
+	bench "$out mode=$mode"
+	wait_no_leaves 1001
+	elapsed reap-$mode $t0
+done
+fi
+
+# --- 7. RCU grace periods a login waits for (plain mount) ------------------------
+# The kernel functions that wait for one (synchronize_rcu and its expedited
+# form; rcu_sync_enter calls synchronize_rcu when the rwsem's fast path is cold),
+# counted with the function tracer over N_GP logins 200 ms apart per stack, and
+# who called them (the stack trace's cgroup_* frames).
+if want 7; then
+N_GP=${N_GP:-10}
+T=/sys/kernel/tracing
+mount -t tracefs nodev $T 2>/dev/null
+if [ -w $T/set_ftrace_filter ]; then
+	for st in bare cgherd cgherd_old pam_cgroup; do
+		[ -f $S/runuser.$st ] || continue
+		[ $st = cgherd_old ] && [ -z "$OLD" ] && continue
+		cp $S/runuser.$st /etc/pam.d/runuser
+		runuser -u alice -- true	# warm-up
+		sleep 0.5
+		echo 0 >$T/tracing_on
+		echo >$T/trace
+		echo 'synchronize_rcu synchronize_rcu_expedited rcu_sync_enter' >$T/set_ftrace_filter
+		echo function >$T/current_tracer
+		echo 1 >$T/options/func_stack_trace
+		echo 1 >$T/tracing_on
+		i=0
+		while [ $i -lt $N_GP ]; do
+			runuser -u alice -- true
+			sleep 0.2
+			i=$((i + 1))
+		done
+		sleep 1	# the reapers' own work
+		echo 0 >$T/tracing_on
+		echo 0 >$T/options/func_stack_trace
+		sr=$(grep -c ' synchronize_rcu <-' $T/trace)
+		se=$(grep -c ' synchronize_rcu_expedited <-' $T/trace)
+		rs=$(grep -c ' rcu_sync_enter <-' $T/trace)
+		why=$(awk '/=> cgroup_|=> __cgroup|=> percpu_down_write|=> rcu_sync_enter/ { print $2 }' $T/trace |
+			sort | uniq -c | sort -rn | head -n 8 | awk '{ printf "%s:%s,", $2, $1 }')
+		bench "gp stack=$st n=$N_GP synchronize_rcu=$sr synchronize_rcu_expedited=$se rcu_sync_enter=$rs frames=$why"
+		echo nop >$T/current_tracer
+		echo >$T/set_ftrace_filter
+	done
+	cp $S/runuser.cgherd /etc/pam.d/runuser
+else
+	note "no function tracer in this kernel: grace periods not counted"
+fi
+fi

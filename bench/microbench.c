@@ -2,7 +2,8 @@
  *   microbench -n N -c CONF -u USER -m MODULE [-g GAP_MS]
  * prints the cost of one open_session + close_session pair through libpam,
  * its parts (config load, user and group lookup, cgroup setup, close), and
- * the floor: the bare syscalls such a pair needs, timed in the same run.
+ * the floor: the bare syscalls such a pair needs, timed in the same run;
+ * also pam_open_session alone and the open floor (mkdir, limits, one move).
  * -g sleeps GAP_MS (untimed) between the iterations of the cgroup loops, as
  * between real logins: a write to cgroup.procs waits for an RCU grace period
  * unless another one ran just before (or the hierarchy is mounted with
@@ -59,7 +60,9 @@ static int no_conv(int n, const struct pam_message **m, struct pam_response **r,
 	return PAM_CONV_ERR;
 }
 
-static double bench_pam(const struct opts *o)
+/* The pam pair (pam_start to pam_end) and, in *open_us, pam_open_session
+ * alone: the wait a login has at open. */
+static double bench_pam(const struct opts *o, double *open_us)
 {
 	char dir[] = "/tmp/microbench-XXXXXX", path[128];
 	struct pam_conv conv = { no_conv, NULL };
@@ -75,17 +78,25 @@ static double bench_pam(const struct opts *o)
 	fprintf(f, "session required %s conf=%s\n", o->module, o->conf);
 	fclose(f);
 	t = 0;
+	*open_us = 0;
 	for (int i = 0; i < o->n; i++) {
 		pam_handle_t *h;
+		double t1;
+		int r;
 		gap(o);
 		t0 = now_us();
-		if (pam_start_confdir("cgherd-bench", o->user, &conv, dir, &h) != PAM_SUCCESS ||
-		    pam_open_session(h, 0) != PAM_SUCCESS || pam_close_session(h, 0) != PAM_SUCCESS)
+		r = pam_start_confdir("cgherd-bench", o->user, &conv, dir, &h);
+		t1 = now_us();
+		if (r == PAM_SUCCESS)
+			r = pam_open_session(h, 0);
+		*open_us += now_us() - t1;
+		if (r != PAM_SUCCESS || pam_close_session(h, 0) != PAM_SUCCESS)
 			die("PAM session failed (see syslog)");
 		pam_end(h, PAM_SUCCESS);
 		t += now_us() - t0;
 	}
 	t /= o->n;
+	*open_us /= o->n;
 	unlink(path);
 	rmdir(dir);
 	return t;
@@ -184,10 +195,24 @@ static void put(int dirfd, const char *file, const char *text)
 	close(fd);
 }
 
+/* mkdir of the leaf, its limits, the move in. */
+static void floor_open(int root, const char *pid)
+{
+	if (mkdirat(root, "floor/leaf", 0755) < 0)
+		die("mkdir");
+	put(root, "floor/leaf/memory.max", "524288000");
+	put(root, "floor/leaf/cpu.max", "20000 100000");
+	put(root, "floor/leaf/pids.max", "1024");
+	put(root, "floor/leaf/memory.oom.group", "1");
+	put(root, "floor/leaf/cgroup.procs", pid);
+}
+
 /* The syscalls a herded session cannot do without: make the leaf, write
  * the limits the benchmark config sets (memory.max, cpu.max, pids.max,
- * memory.oom.group), move in, move out, kill, remove. */
-static double bench_floor(const struct opts *o)
+ * memory.oom.group), move in, move out, kill, remove.  In *open_floor_us:
+ * the part a login must wait for at open, mkdir, limits and one move (the
+ * move out and rmdir after it not timed). */
+static double bench_floor(const struct opts *o, double *open_floor_us)
 {
 	char pid[24];
 	int root = open(o->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -202,19 +227,24 @@ static double bench_floor(const struct opts *o)
 	for (int i = 0; i < o->n; i++) {
 		gap(o);
 		t0 = now_us();
-		if (mkdirat(root, "floor/leaf", 0755) < 0)
-			die("mkdir");
-		put(root, "floor/leaf/memory.max", "524288000");
-		put(root, "floor/leaf/cpu.max", "20000 100000");
-		put(root, "floor/leaf/pids.max", "1024");
-		put(root, "floor/leaf/memory.oom.group", "1");
-		put(root, "floor/leaf/cgroup.procs", pid);
+		floor_open(root, pid);
 		put(root, "cgroup.procs", pid);
 		put(root, "floor/leaf/cgroup.kill", "1");
 		if (unlinkat(root, "floor/leaf", AT_REMOVEDIR) < 0)
 			die("rmdir");
 		t += now_us() - t0;
 	}
+	*open_floor_us = 0;
+	for (int i = 0; i < o->n; i++) {
+		gap(o);
+		t0 = now_us();
+		floor_open(root, pid);
+		*open_floor_us += now_us() - t0;
+		put(root, "cgroup.procs", pid);
+		if (unlinkat(root, "floor/leaf", AT_REMOVEDIR) < 0)
+			die("rmdir");
+	}
+	*open_floor_us /= o->n;
 	unlinkat(root, "floor", AT_REMOVEDIR);
 	close(root);
 	return t / o->n;
@@ -224,7 +254,7 @@ int main(int argc, char **argv)
 {
 	struct opts o = { .n = 200, .conf = "/etc/security/cgherd.conf", .user = "alice",
 			  .module = "/lib/security/pam_cgherd.so", .root = "/sys/fs/cgroup" };
-	double open_us, close_us;
+	double open_us, close_us, pam_open_us, open_floor_us;
 	int c;
 
 	while ((c = getopt(argc, argv, "n:c:u:m:r:g:")) != -1) {
@@ -240,14 +270,15 @@ int main(int argc, char **argv)
 	}
 	if (o.n < 1)
 		die("-n must be at least 1");
-	double floor_us = bench_floor(&o);
+	double floor_us = bench_floor(&o, &open_floor_us);
 	double config_us = bench_config(&o, NULL);
 	double cached_us = bench_config(&o, CGH_CACHE_DIR);
 	double identity_us = bench_identity(&o);
 	bench_session(&o, &open_us, &close_us);
-	double pam_us = bench_pam(&o);
+	double pam_us = bench_pam(&o, &pam_open_us);
 	printf("micro n=%d gap_ms=%d pam_pair_us=%.1f config_us=%.1f config_cached_us=%.1f "
-	       "identity_us=%.1f setup_us=%.1f close_us=%.1f floor_us=%.1f\n", o.n, o.gap_ms, pam_us,
-	       config_us, cached_us, identity_us, open_us, close_us, floor_us);
+	       "identity_us=%.1f setup_us=%.1f close_us=%.1f floor_us=%.1f pam_open_us=%.1f "
+	       "open_floor_us=%.1f\n", o.n, o.gap_ms, pam_us, config_us, cached_us, identity_us,
+	       open_us, close_us, floor_us, pam_open_us, open_floor_us);
 	return 0;
 }

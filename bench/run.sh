@@ -5,7 +5,9 @@
 # "@@BENCH" line of the console in $BUILD/bench/results.txt and prints a summary
 # (bench/summary.sh).  Environment: BUILD (build), N_RUNUSER (40), N_SSH (15),
 # N_MICRO (200), N_MICRO_BIG (20), N_MICRO_GAP (30), N_SCALE (15), N_LIVE (200), RULES ("0 100 1000
-# 10000"), BENCH_WAIT_IDLE (seconds to wait for other qemu processes to end, 300),
+# 10000"), N_REAP (200), N_BURST ("200,50": sequential,parallel logins), SECTIONS ("all",
+# or some of "1 1b 2 3 4 5 6 7", see bench/guest.sh), LIMITS5 (section 5: "nocpu cpu"), REAP_MODES
+# (section 6: "favordynmods plain"), BENCH_WAIT_IDLE (seconds to wait for other qemu processes to end, 300),
 # plus boot.sh's KERNEL, VM_MEM, VM_SMP, VM_VERBOSE.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,7 +17,7 @@ case $build in /*) ;; *) build=$top/$build ;; esac
 out=$build/bench
 mkdir -p "$out"
 
-for f in "$build/pam_cgherd.so" "$build/cgherd" "$build/vm/hog" "$out/microbench" "$out/logins"; do
+for f in "$build/pam_cgherd.so" "$build/cgherd" "$build/vm/hog" "$out/microbench" "$out/logins" "$out/reaplat"; do
 	[ -e "$f" ] || { echo "bench: $f missing (run make bench)" >&2; exit 1; }
 done
 
@@ -28,6 +30,11 @@ N_MICRO_GAP=${N_MICRO_GAP:-30}
 N_SCALE=${N_SCALE:-15}
 N_LIVE=${N_LIVE:-200}
 RULES="${RULES:-0 100 1000 10000}"
+N_REAP=${N_REAP:-200}
+N_BURST=${N_BURST:-200,50}
+SECTIONS="${SECTIONS:-all}"
+LIMITS5="${LIMITS5:-nocpu cpu}"
+REAP_MODES="${REAP_MODES:-favordynmods plain}"
 P
 
 BENCH_BUILD=$out BENCH_SRC=$here VM_EXTRA_HOOK=$here/hook.sh \

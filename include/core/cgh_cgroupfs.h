@@ -40,9 +40,22 @@ struct cgh_sys {
 	int (*proc_rss)(pid_t pid, uint64_t *rss, char *comm, size_t len);
 	/* The controlling terminal of pid (tty_nr of /proc/PID/stat; 0: none). */
 	int (*proc_tty)(pid_t pid, uint64_t *tty_nr);
+	/* A pidfd of pid (pidfd_open), or -errno.  NULL: none (no reaper). */
+	int (*pidfd_open)(pid_t pid);
+	/* Runs fn(arg) in a new process made in the cgroup cgroupfd, which is
+	 * no child of the caller's and gets none of its signals; fn must not
+	 * return.  0 once it runs, or -errno.  NULL: none (no reaper). */
+	int (*spawn_detached)(int cgroupfd, void (*fn)(void *arg), void *arg);
 };
 
 extern const struct cgh_sys cgh_sys_real;
+
+/* The real pidfd_open and spawn_detached (lib/core/spawn.c): clone3 with
+ * CLONE_INTO_CGROUP of an intermediate child (exit_signal 0, reaped at once
+ * with __WALL) that clones fn's process and exits.  spawn: -ECHILD when the
+ * caller is a child subreaper (fn's process would become its child). */
+int cgh_pidfd_open(pid_t pid);
+int cgh_spawn_detached(int cgroupfd, void (*fn)(void *arg), void *arg);
 
 struct cgh_fs {
 	int rootfd;

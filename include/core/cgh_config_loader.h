@@ -6,12 +6,12 @@
 #ifndef CGH_CONFIG_LOADER_H
 #define CGH_CONFIG_LOADER_H
 
-#include <libconfig.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "cgh_config.h"
+#include "cgh_libconfig.h"
 #include "cgh_log.h"
 
 /* A setting's path in messages, "rules[2].session.memory_max": two parts

@@ -54,6 +54,10 @@ struct cgh_session {
 	struct cgh_notifier notify;	/* from env at open, for close */
 };
 
+/* Where the opener of a closed session came from, recorded on its leaf
+ * when the leaf is handed to the reaper (lib/core/reaper.c). */
+#define CGH_ORIGIN_XATTR "trusted.cgherd.origin"
+
 enum cgh_open_result { CGH_HERDED = 0, CGH_IGNORED = 1 };
 
 /* Looks the user up as far as the rules can ask: by the n_wanted group
@@ -77,8 +81,10 @@ int cgh_session_open(const struct cgh_config *cfg, const struct cgh_identity *id
 		     const char *service, pid_t opener, const struct cgh_env *env,
 		     struct cgh_session **out, struct cgh_error *err);
 
-/* Moves the opener back, logs the figures, kills what is left when asked,
- * removes the leaf and the user directory once unused. */
+/* Logs the figures and hands the end of the leaf to a reaper (lib/core/reaper.c)
+ * that does it once the opener has exited; where no reaper can start, moves
+ * the opener back, kills what is left when asked, removes the leaf and the
+ * user directory once unused. */
 int cgh_session_close(const struct cgh_session *s, const struct cgh_env *env,
 		      struct cgh_error *err);
 

@@ -174,6 +174,10 @@ const struct cgh_sys cgh_sys_real = {
 	.getxattr = real_getxattr,
 	.proc_rss = real_proc_rss,
 	.proc_tty = real_proc_tty,
+#ifndef CGH_NO_REAPER	/* bench/: close as before the reaper, for comparison */
+	.pidfd_open = cgh_pidfd_open,
+	.spawn_detached = cgh_spawn_detached,
+#endif
 };
 
 /* ---- pure helpers ----------------------------------------------------- */

@@ -9,13 +9,13 @@
  * (cgh_config_file.h) let the config cache take the file's settings from
  * its image instead of the parse. */
 #include <errno.h>
-#include <libconfig.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cgh_config_file.h"
+#include "cgh_libconfig.h"
 #include "cgh_config_loader.h"
 #include "cgh_notice_config.h"
 #include "cgh_safe_open.h"

@@ -3,12 +3,12 @@
  * how an argument spells them), each parsed as a one-line libconfig
  * document and handed to the handler the file's setting would get. */
 #include <errno.h>
-#include <libconfig.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cgh_config_loader.h"
+#include "cgh_libconfig.h"
 
 #define ARG_MAX_LEN 512		/* longer arguments are refused */
 #define ARG_SOURCE_MAX (ARG_MAX_LEN + 32)

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgh_reaper.h"
 #include "cgh_session.h"
 #include "cgh_session_systemd.h"
 #include "cgh_systemd.h"
@@ -353,6 +354,25 @@ static int herd(const struct cgh_fs *fs, struct cgh_session *s, const struct cgh
 	return r;
 }
 
+static bool is_within(const char *path, const char *dir);
+
+/* An opener still in the leaf of a session it closed (its reaper waits for
+ * it to exit) came from where that close recorded on the leaf. */
+static void resolve_origin(const struct cgh_fs *fs, struct cgh_session *s)
+{
+	char raw[sizeof(s->origin)];
+	int n;
+
+	if (!is_within(s->origin, s->base))
+		return;
+	n = fs->sys->getxattr(fs->rootfd, s->origin, CGH_ORIGIN_XATTR, raw, sizeof(raw) - 1);
+	if (n <= 0)
+		return;
+	raw[n] = '\0';
+	if (raw[0] != '/' && strstr(raw, "..") == NULL)
+		snprintf(s->origin, sizeof(s->origin), "%s", raw);
+}
+
 int cgh_session_open(const struct cgh_config *cfg, const struct cgh_identity *id,
 		     const char *service, pid_t opener, const struct cgh_env *env,
 		     struct cgh_session **out, struct cgh_error *err)
@@ -377,6 +397,8 @@ int cgh_session_open(const struct cgh_config *cfg, const struct cgh_identity *id
 	r = cgh_fs_open(&fs, cfg->cgroup_root, env->sys, err);
 	if (r == 0)
 		r = cgh_session_choose_backend(&fs, cfg, s, &scope, err);
+	if (r == 0 && !s->systemd)
+		resolve_origin(&fs, s);
 	if (r == 0)
 		r = s->systemd ? cgh_session_herd_systemd(&fs, s, &d, &scope, env, err)
 			       : herd(&fs, s, &d, env, err);
@@ -457,6 +479,34 @@ static void remove_user_dir(const struct cgh_fs *fs, const struct cgh_session *s
 	cgh_fs_unlock(lockfd);
 }
 
+/* The end of the leaf handed to a reaper (lib/core/reaper.c), which does it once
+ * the opener has exited: the opener is not moved back.  0 with the figures
+ * in *st (the opener not counted); else close does it all itself. */
+static int hand_to_reaper(const struct cgh_fs *fs, const struct cgh_session *s,
+			  const struct cgh_log *log, struct cgh_stats *st)
+{
+	struct cgh_error why = { 0 };
+	struct cgh_reaper rp;
+	char who[160];
+	int r;
+
+	snprintf(who, sizeof(who), "user=%s uid=%u", s->user, (unsigned)s->uid);
+	cgh_reaper_prepare(&rp, fs, s->leaf, s->base, s->user_dir, s->origin, s->opener,
+			   s->kill_on_close, who);
+	rp.wait_ms = CGH_CLOSE_WAIT_MS;
+	rp.lock_ms = CGH_LOCK_TIMEOUT_MS;
+	rp.user_lock_ms = USER_DIR_LOCK_MS;
+	cgh_fs_stats_brief(fs, s->leaf, st);
+	r = cgh_reaper_start(&rp, fs, &why);
+	if (r == 0)	/* for a next open by the same process (resolve_origin) */
+		fs->sys->setxattr(fs->rootfd, s->leaf, CGH_ORIGIN_XATTR, s->origin);
+	if (r < 0)
+		cgh_logf(log, LOG_DEBUG, "closing without the reaper: %s", why.msg);
+	else if (st->procs != CGH_UNKNOWN && st->procs > 0)
+		st->procs--;
+	return r;
+}
+
 int cgh_session_close(const struct cgh_session *s, const struct cgh_env *env,
 		      struct cgh_error *err)
 {
@@ -474,6 +524,10 @@ int cgh_session_close(const struct cgh_session *s, const struct cgh_env *env,
 		cgh_fs_stats_brief(&fs, s->leaf, &st);
 		cgh_notice_collect(&s->notify, &fs, s->leaf, s->uid, &st, NULL, env->log);
 		outcome = "left_to_systemd";
+		goto report;
+	}
+	if (hand_to_reaper(&fs, s, env->log, &st) == 0) {
+		outcome = "to_reaper";
 		goto report;
 	}
 	lockfd = cgh_fs_lock(&fs, s->base, false, CGH_LOCK_TIMEOUT_MS, NULL);

@@ -95,6 +95,20 @@ write_conf() {
 	chmod 644 "$CONF"
 }
 
+# close_conf true|false: herd everyone but uid < 1000 with pids_max 1024 and
+# kill_on_close as given
+close_conf() {
+	write_conf <<CONF
+cgroup_root = "/sys/fs/cgroup";
+base = "cgherd";
+on_error = "deny";
+kill_on_close = $1;
+default_action = "herd";
+session = { pids_max = 1024; };
+rules = ( { name = "system"; match = { uid = "0-999"; }; action = "ignore"; } );
+CONF
+}
+
 # pam_args ARGS...: module arguments of pam_cgherd in every PAM stack
 pam_args() {
 	local f

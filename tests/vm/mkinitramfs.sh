@@ -80,6 +80,9 @@ for m in pam_permit pam_deny pam_rootok pam_unix pam_env; do
 done
 if [ "$module" != none ]; then
 	add_elf "$module"
+	# dlopen'ed by the module to parse (lib/core/libconfig_dl.c), so not in ldd's list
+	lc=$(${CC:-cc} -print-file-name=libconfig.so.9)
+	add_elf "$(cd "$(dirname "$lc")" && pwd -P)/libconfig.so.9"
 	mkdir -p "$root"/lib/security
 	rm -f "$root$module"
 	cp "$module" "$root"/lib/security/pam_cgherd.so
@@ -88,6 +91,11 @@ else
 	pamline="session required pam_permit.so"
 fi
 install -m 755 "$hog" "$root"/usr/local/bin/hog
+# pamhost (tests/vm/pamhost.c), built next to hog by run.sh
+if [ -x "$(dirname "$hog")/pamhost" ]; then
+	add_elf "$(dirname "$hog")/pamhost"
+	install -m 755 "$(dirname "$hog")/pamhost" "$root"/usr/local/bin/pamhost
+fi
 # a RAM disk with a vfat filesystem: page cache that can be reclaimed (the initramfs'
 # cannot), for the watch scenario's memory.reclaim test; /lib/modules/VERSION/NAME.ko
 for kdir in /lib/modules/*/kernel; do

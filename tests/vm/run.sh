@@ -45,6 +45,12 @@ if [ ! -x "$hog" ] || [ "$here/hog.c" -nt "$hog" ]; then
 	${CC:-cc} -static -O2 -Wall -o "$hog" "$here/hog.c"
 fi
 
+# the PAM host of the reaper scenario (dynamic: it needs libpam)
+pamhost=$vmdir/pamhost
+if [ ! -x "$pamhost" ] || [ "$here/pamhost.c" -nt "$pamhost" ]; then
+	${CC:-cc} -O2 -Wall -o "$pamhost" "$here/pamhost.c" -lpam
+fi
+
 initrd=$vmdir/initramfs.cpio.gz
 "$here/mkinitramfs.sh" "$module" "$hog" "$initrd"
 

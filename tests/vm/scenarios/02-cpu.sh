@@ -35,6 +35,8 @@ measure() {
 	say "$u: cpu.max '$cpumax': $du us of CPU in $(fmt_cs $dcs) s = $((p10 / 10)).$((p10 % 10))% of one CPU (nr_throttled $thr; want $want% +- $tol)"
 	kill -9 $(pids_cmd '^/usr/local/bin/hog spin') 2>/dev/null
 	wait "$client" 2>/dev/null
+	# the session's reaper ends what is left once runuser has exited
+	wait_for 5 no_pids_cmd '^/usr/local/bin/hog spin' || fail "$u: busy loops left after the session"
 	if [ "$p10" -lt $(((want - tol) * 10)) ] && [ "${thr:-0}" -eq 0 ]; then
 		fail "$u: the VM got only $((p10 / 10)).$((p10 % 10))% and was never throttled: the host is too busy to test cpu_max=$want% (not a module verdict)"
 	fi

@@ -1,20 +1,9 @@
 # close: `sleep 1000 &` left by a session is killed at close when kill_on_close is
 # true (leaf gone, no sleep left); with false the leaf stays with the sleep in it,
 # and the next login collects it once the sleep is killed.
-conf() {
-	write_conf <<CONF
-cgroup_root = "/sys/fs/cgroup";
-base = "cgherd";
-on_error = "deny";
-kill_on_close = $1;
-default_action = "herd";
-session = { pids_max = 1024; };
-rules = ( { name = "system"; match = { uid = "0-999"; }; action = "ignore"; } );
-CONF
-}
 
 # kill_on_close = true
-conf true
+close_conf true
 for via in runuser ssh; do
 	cmd='sed -n "s/^0:://p" /proc/$$/cgroup; sleep 1001 >/dev/null 2>&1 </dev/null &'
 	if [ $via = runuser ]; then
@@ -30,7 +19,7 @@ for via in runuser ssh; do
 done
 
 # kill_on_close = false
-conf false
+close_conf false
 for via in runuser ssh; do
 	cmd='sed -n "s/^0:://p" /proc/$$/cgroup; sleep 1002 >/dev/null 2>&1 </dev/null &'
 	if [ $via = runuser ]; then
