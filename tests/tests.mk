@@ -14,7 +14,7 @@ $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(TEST_COMMON_OBJ) $(BUI
 	$(CC) -o $@ $^ $(LDHARDEN) $(EXTRA_LDFLAGS) -lcmocka $(LIBS)
 
 # The module built against the emulated cgroupfs of tests/common/fakefs.c.
-$(BUILD)/obj/pam_module/pam_cgherd_fake.o: pam_module/pam_cgherd.c $(HEADERS)
+$(BUILD)/obj/pam_module/pam_cgherd_fake.o: pam_module/pam_cgherd.c $(HEADERS) $(BUILD_CONFIG)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DCGHERD_TEST_SYS -c -o $@ $<
 
