@@ -83,11 +83,11 @@ $(MODULE): $(BUILD)/obj/pam_module/pam_cgherd.o $(BUILD)/libcgherd.a pam_module/
 $(CLI): $(BUILD)/obj/cli/cgherd.o $(BUILD)/libcgherd.a
 	$(CC) -pie -o $@ $^ $(LDHARDEN) $(EXTRA_LDFLAGS) $(LIBS)
 
+include pkg/pkg.mk
 include tests/tests.mk
 include tests/vm/vm.mk
 include tests/vm-systemd/vm-systemd.mk
 include bench/bench.mk
-include pkg/pkg.mk
 
 install: all
 	@test -n "$(PAMDIR)" || { echo "no PAM module directory found (set PAMDIR=)"; exit 1; }

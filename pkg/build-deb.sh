@@ -12,7 +12,7 @@
 # The copy holds the files git knows of (tracked or not ignored), so local
 # edits are packaged and build output is not.
 set -euo pipefail
-[ $# -ge 1 ] && [ $# -le 2 ] || { echo "usage: $0 OUT_DIR [VERSION]" >&2; exit 2; }
+{ [ $# -ge 1 ] && [ $# -le 2 ]; } || { echo "usage: $0 OUT_DIR [VERSION]" >&2; exit 2; }
 top=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$1"
 out=$(cd "$1" && pwd)
