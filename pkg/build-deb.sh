@@ -14,6 +14,12 @@
 set -euo pipefail
 { [ $# -ge 1 ] && [ $# -le 2 ]; } || { echo "usage: $0 OUT_DIR [VERSION]" >&2; exit 2; }
 top=$(cd "$(dirname "$0")/.." && pwd)
+# Nothing of the caller's make reaches the package's own: MAKEFLAGS carries
+# its command-line variables, and a BUILD in the environment (vm-systemd.mk
+# gives run.sh one) would point the package build's `make clean` at the
+# caller's build directory.
+unset MAKEFLAGS MFLAGS MAKELEVEL BUILD PREFIX DESTDIR SBINDIR MANDIR SYSCONFDIR PAMDIR UNITDIR \
+	SYSTEMDUNITDIR INITDIR PAMCONFDIR WITH_SYSTEMD CFLAGS EXTRA_CFLAGS EXTRA_LDFLAGS
 mkdir -p "$1"
 out=$(cd "$1" && pwd)
 version=${2:-}

@@ -14,6 +14,12 @@ check=no
 [ "${1:-}" != --check ] || { check=yes; shift; }
 [ $# -eq 1 ] || { echo "usage: $0 [--check] DIR" >&2; exit 2; }
 top=$(cd "$(dirname "$0")/.." && pwd)
+# Nothing of the caller's make reaches the package's own: MAKEFLAGS carries
+# its command-line variables, and a BUILD in the environment (vm-systemd.mk
+# gives run.sh one) would point the package build's `make clean` at the
+# caller's build directory.
+unset MAKEFLAGS MFLAGS MAKELEVEL BUILD PREFIX DESTDIR SBINDIR MANDIR SYSCONFDIR PAMDIR UNITDIR \
+	SYSTEMDUNITDIR INITDIR PAMCONFDIR WITH_SYSTEMD CFLAGS EXTRA_CFLAGS EXTRA_LDFLAGS
 mkdir -p "$1"
 dir=$(cd "$1" && pwd)
 spec=$top/rpm/pam_cgherd.spec

@@ -69,7 +69,8 @@ scenario_pkg_install() {
 # 500M, no swap, 20% CPU, 1024 pids, the OOM group; no user limits.
 PKG_LIM="524288000 0 20000 100000 1024 1 max"
 scenario_pkg_login() {
-	pam-auth-update --enable cgherd || { fail "pam-auth-update --enable cgherd: exit $?"; return 1; }
+	# the admin's command; no terminal here, so no debconf frontend either
+	DEBIAN_FRONTEND=noninteractive pam-auth-update --enable cgherd || { fail "pam-auth-update --enable cgherd: exit $?"; return 1; }
 	{ grep -Eq '^session\s+optional\s+pam_cgherd\.so' /etc/pam.d/common-session &&
 		grep -Eq '^session\s+optional\s+pam_cgherd\.so' /etc/pam.d/common-session-noninteractive; } ||
 		{ fail "pam_cgherd not in common-session*: $(grep -c cgherd /etc/pam.d/common-session*)"; return 1; }
