@@ -22,6 +22,7 @@ pkg_versions() { local f; for f in /vm/pkg/"${PKG}"_*.deb; do f=${f##*/"${PKG}"_
 V1=$(pkg_versions | head -n 1)
 V2=$(pkg_versions | tail -n 1)
 pkg_status() { dpkg-query -W -f '${db:Status-Abbrev}${Version}' $PKG 2>/dev/null; }
+step() { echo "  [$(cut -d' ' -f1 /proc/uptime)] $*"; }
 apt_local() {	# apt-get install/purge, no network; output kept for the verdict
 	DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Use-Pty=0 "$@" >/tmp/apt.out 2>&1 ||
 		{ fail "apt-get $*: $(tail -n 5 /tmp/apt.out | tr '\n' ' ')"; return 1; }
@@ -42,7 +43,9 @@ scenario_pkg_install() {
 	mkdir -p $SAVED
 	cp -p /etc/pam.d/common-session /etc/pam.d/common-session-noninteractive $SAVED/
 	deb=$(pkg_deb "$V1")
+	step "apt-get install ./$deb"
 	(cd /vm/pkg && apt_local install "./$deb") || return 1
+	step installed
 	[ "$(pkg_status)" = "ii $V1" ] || { fail "dpkg: '$(pkg_status)', expected 'ii $V1'"; return 1; }
 	dpkg -L $PKG >/root/pkg-files
 	for f in $MODULE /usr/sbin/cgherd /etc/security/cgherd.conf /usr/share/pam-configs/cgherd \
@@ -60,8 +63,6 @@ scenario_pkg_install() {
 		{ fail "the install changed common-session: $(grep cgherd /etc/pam.d/common-session*)"; return 1; }
 	[ "$(systemctl is-enabled cgherd-watch.service)" = disabled ] || { fail "cgherd-watch is $(systemctl is-enabled cgherd-watch.service) after the install"; return 1; }
 	! systemctl -q is-active cgherd-watch.service || { fail "cgherd-watch was started by the install"; return 1; }
-	out=$(login_limits) || { fail "ssh login refused with the package installed, not enabled"; return 1; }
-	[ "$(field LIM | cut -d' ' -f1)" = max ] || { fail "a login was herded before the profile was enabled: $(field LIM)"; return 1; }
 	cgherd check >/dev/null || { fail "cgherd check on the shipped cgherd.conf: exit $?"; return 1; }
 }
 
@@ -70,6 +71,7 @@ scenario_pkg_install() {
 PKG_LIM="524288000 0 20000 100000 1024 1 max"
 scenario_pkg_login() {
 	# the admin's command; no terminal here, so no debconf frontend either
+	step "pam-auth-update --enable cgherd"
 	DEBIAN_FRONTEND=noninteractive pam-auth-update --enable cgherd || { fail "pam-auth-update --enable cgherd: exit $?"; return 1; }
 	{ grep -Eq '^session\s+optional\s+pam_cgherd\.so' /etc/pam.d/common-session &&
 		grep -Eq '^session\s+optional\s+pam_cgherd\.so' /etc/pam.d/common-session-noninteractive; } ||
@@ -77,6 +79,7 @@ scenario_pkg_login() {
 	[ "$(dpkg -S $MODULE 2>/dev/null)" = "$PKG: $MODULE" ] || { fail "$MODULE is not the package's"; return 1; }
 	[ "$(md5sum </etc/security/cgherd.conf | cut -d' ' -f1)" = "$(dpkg-query -W -f '${Conffiles}\n' $PKG | awk '$1 == "/etc/security/cgherd.conf" { print $2 }')" ] ||
 		{ fail "/etc/security/cgherd.conf is not the shipped one"; return 1; }
+	step "ssh login"
 	out=$(login_limits) || { fail "ssh login refused: $(journalctl -q -b --no-pager | grep -i cgherd | tail -n 3 | tr '\n' ' ')"; return 1; }
 	echo "$out" | sed 's/^/  /'
 	[[ $(field CG) =~ ^/user\.slice/user-1001\.slice/session-[0-9a-z]+\.scope$ ]] || { fail "session in '$(field CG)', not in its logind scope"; return 1; }
@@ -91,7 +94,9 @@ scenario_pkg_upgrade() {
 	sed -i 's/memory_max      = "500M";/memory_max      = "400M";/' /etc/security/cgherd.conf
 	grep -q '"400M"' /etc/security/cgherd.conf || { fail "could not edit cgherd.conf"; return 1; }
 	cp -p /etc/security/cgherd.conf /root/cgherd.conf.edited
+	step "apt-get install ./$(pkg_deb "$V2")"
 	(cd /vm/pkg && apt_local install "./$(pkg_deb "$V2")") || return 1
+	step upgraded
 	[ "$(pkg_status)" = "ii $V2" ] || { fail "dpkg: '$(pkg_status)', expected 'ii $V2'"; return 1; }
 	cmp -s /etc/security/cgherd.conf /root/cgherd.conf.edited || { fail "the upgrade changed the edited cgherd.conf: $(diff /root/cgherd.conf.edited /etc/security/cgherd.conf | tr '\n' ' ')"; return 1; }
 	{ [ ! -e /etc/security/cgherd.conf.dpkg-new ] && [ ! -e /etc/security/cgherd.conf.dpkg-dist ]; } || { fail "dpkg left a new cgherd.conf beside the edited one"; return 1; }
@@ -103,20 +108,25 @@ scenario_pkg_upgrade() {
 }
 
 # Purge: the PAM files as they were before the install, byte for byte; no file
-# of the package left (directories other packages share may stay); the
+# of the package left, nor an empty directory of its; the
 # runtime and state directories gone; a login still works and is not herded.
 scenario_pkg_purge() {
 	local p left=""
 	mkdir -p /var/lib/cgherd && touch /var/lib/cgherd/state
 	[ -d /run/cgherd ] || { fail "no /run/cgherd before the purge: nothing to show"; return 1; }
+	step "apt-get purge $PKG"
 	apt_local purge $PKG || return 1
+	step purged
 	! pkg_status | grep -qv '^un' || { fail "dpkg still knows $PKG: $(pkg_status)"; return 1; }
 	for p in common-session common-session-noninteractive; do
 		cmp /etc/pam.d/$p $SAVED/$p || { fail "/etc/pam.d/$p differs from before the install: $(diff $SAVED/$p /etc/pam.d/$p | tr '\n' ' ')"; return 1; }
 	done
+	# a directory (or, merged /usr, a symlink to one: /lib) is left behind
+	# when it is still there and empty; one that holds other packages' files
+	# is theirs too
 	while read -r p; do
-		if [ -d "$p" ] && [ ! -L "$p" ]; then
-			dpkg -S "$p" >/dev/null 2>&1 || left="$left $p/"
+		if [ -d "$p" ]; then
+			[ -n "$(ls -A "$p")" ] || left="$left $p/"
 		elif [ -e "$p" ] || [ -L "$p" ]; then
 			left="$left $p"
 		fi

@@ -20,8 +20,8 @@ stable)
 	dir=$build/vm-systemd name=systemd new=0 ;;
 backports)
 	dir=$build/vm-systemd-backports name=systemd-backports new=1 ;;
-package)
-	dir=$build/vm-systemd-package name=systemd-package new=0 ;;
+package)	# apt and maintainer scripts under TCG: more time
+	dir=$build/vm-systemd-package name=systemd-package new=0 timeout=900 ;;
 *)
 	echo "usage: $0 [stable|backports|package]" >&2
 	exit 2 ;;
@@ -51,7 +51,7 @@ t1=$(date +%s)
 kernel=${KERNEL:-$(printf '%s\n' /boot/vmlinuz-* | sort -V | tail -n 1)}
 initrd=${INITRD:-/boot/initrd.img-${kernel#/boot/vmlinuz-}}
 log=$dir/console.txt
-timeout -k 5 "${VM_TIMEOUT:-600}" qemu-system-x86_64 -accel tcg -cpu max -m 1536 -smp 2 \
+timeout -k 5 "${VM_TIMEOUT:-${timeout:-600}}" qemu-system-x86_64 -accel tcg -cpu max -m 1536 -smp 2 \
 	-nographic -no-reboot -nodefaults -serial stdio -monitor none \
 	-kernel "$kernel" -initrd "$initrd" -drive "file=$dir/disk.img,format=raw,if=virtio" \
 	-append "console=ttyS0 root=/dev/vda rw quiet loglevel=1 panic=-1 systemd.show_status=0 cgh.oom_policy=$oom_policy cgh.flavour=$flavour${only:+ cgh.scenarios=${only// /,}}" \
