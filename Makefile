@@ -12,6 +12,7 @@ UNITDIR   ?= $(SYSCONFDIR)/systemd/system
 SYSTEMDUNITDIR ?= /usr/lib/systemd/system
 INITDIR   ?= $(SYSCONFDIR)/init.d
 PAMCONFDIR ?= /usr/share/pam-configs
+DOCDIR    ?= $(PREFIX)/share/doc/cgherd
 # The PAM module directory: where pam_unix.so lives (multiarch aware).
 PAMDIR    ?= $(shell for d in /usr/lib/$$($(CC) -print-multiarch 2>/dev/null)/security \
 		/lib/$$($(CC) -print-multiarch 2>/dev/null)/security /usr/lib64/security \
@@ -98,8 +99,8 @@ install: all
 	install -m 0755 $(CLI) $(DESTDIR)$(SBINDIR)/cgherd
 	install -m 0644 man/cgherd.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 man/pam_cgherd.8 man/cgherd.8 $(DESTDIR)$(MANDIR)/man8/
-	install -d $(DESTDIR)$(PREFIX)/share/doc/cgherd
-	install -m 0644 config/cgherd-alerts.yml $(DESTDIR)$(PREFIX)/share/doc/cgherd/
+	install -d $(DESTDIR)$(DOCDIR)
+	install -m 0644 config/cgherd-alerts.yml $(DESTDIR)$(DOCDIR)/
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/security/cgherd.conf ]; then \
 		echo "keeping existing $(DESTDIR)$(SYSCONFDIR)/security/cgherd.conf"; \
 	else \

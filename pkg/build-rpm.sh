@@ -19,7 +19,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # gives run.sh one) would point the package build's `make clean` at the
 # caller's build directory.
 unset MAKEFLAGS MFLAGS MAKELEVEL BUILD PREFIX DESTDIR SBINDIR MANDIR SYSCONFDIR PAMDIR UNITDIR \
-	SYSTEMDUNITDIR INITDIR PAMCONFDIR WITH_SYSTEMD CFLAGS EXTRA_CFLAGS EXTRA_LDFLAGS
+	SYSTEMDUNITDIR INITDIR PAMCONFDIR DOCDIR WITH_SYSTEMD CFLAGS EXTRA_CFLAGS EXTRA_LDFLAGS
 mkdir -p "$1"
 dir=$(cd "$1" && pwd)
 spec=$top/rpm/pam_cgherd.spec
