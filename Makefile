@@ -7,8 +7,12 @@ PREFIX    ?= /usr/local
 SBINDIR   ?= $(PREFIX)/sbin
 MANDIR    ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
+# the cgherd-watch unit; the session-.scope drop-in goes to SYSTEMDUNITDIR
 UNITDIR   ?= $(SYSCONFDIR)/systemd/system
+SYSTEMDUNITDIR ?= /usr/lib/systemd/system
 INITDIR   ?= $(SYSCONFDIR)/init.d
+PAMCONFDIR ?= /usr/share/pam-configs
+DOCDIR    ?= $(PREFIX)/share/doc/cgherd
 # The PAM module directory: where pam_unix.so lives (multiarch aware).
 PAMDIR    ?= $(shell for d in /usr/lib/$$($(CC) -print-multiarch 2>/dev/null)/security \
 		/lib/$$($(CC) -print-multiarch 2>/dev/null)/security /usr/lib64/security \
@@ -42,13 +46,31 @@ ALL_CFLAGS += -DCGH_HAVE_SYSTEMD
 LIBS       += -ldl
 endif
 
+# The build's configuration, in $(BUILD)/config.mk, rewritten only when it
+# changes; every object depends on it, so a tree built with other flags or
+# before libsystemd-dev was installed is rebuilt by the next `make`.
+BUILD_CONFIG := $(BUILD)/config.mk
+define BUILD_CONFIG_TEXT
+# written by make: a change of these rebuilds every object in $(BUILD)
+CC = $(CC)
+WITH_SYSTEMD = $(WITH_SYSTEMD)
+CFLAGS = $(CFLAGS)
+EXTRA_CFLAGS = $(EXTRA_CFLAGS)
+EXTRA_LDFLAGS = $(EXTRA_LDFLAGS)
+ALL_CFLAGS = $(ALL_CFLAGS)
+LIBS = $(LIBS)
+endef
+$(shell mkdir -p $(BUILD))
+$(file >$(BUILD_CONFIG).new,$(BUILD_CONFIG_TEXT))
+$(shell cmp -s $(BUILD_CONFIG).new $(BUILD_CONFIG) && rm -f $(BUILD_CONFIG).new || mv -f $(BUILD_CONFIG).new $(BUILD_CONFIG))
+
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 MODULE    := $(BUILD)/pam_cgherd.so
 CLI       := $(BUILD)/cgherd
 
 all: $(MODULE) $(CLI)
 
-$(BUILD)/obj/%.o: %.c $(HEADERS)
+$(BUILD)/obj/%.o: %.c $(HEADERS) $(BUILD_CONFIG)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -64,6 +86,7 @@ $(MODULE): $(BUILD)/obj/pam_module/pam_cgherd.o $(BUILD)/libcgherd.a pam_module/
 $(CLI): $(BUILD)/obj/cli/cgherd.o $(BUILD)/libcgherd.a
 	$(CC) -pie -o $@ $^ $(LDHARDEN) $(EXTRA_LDFLAGS) $(LIBS)
 
+include pkg/pkg.mk
 include tests/tests.mk
 include tests/vm/vm.mk
 include tests/vm-systemd/vm-systemd.mk
@@ -78,26 +101,26 @@ install: all
 	install -m 0755 $(CLI) $(DESTDIR)$(SBINDIR)/cgherd
 	install -m 0644 man/cgherd.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 man/pam_cgherd.8 man/cgherd.8 $(DESTDIR)$(MANDIR)/man8/
-	install -d $(DESTDIR)$(PREFIX)/share/doc/cgherd
-	install -m 0644 config/cgherd-alerts.yml $(DESTDIR)$(PREFIX)/share/doc/cgherd/
+	install -d $(DESTDIR)$(DOCDIR)
+	install -m 0644 config/cgherd-alerts.yml $(DESTDIR)$(DOCDIR)/
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/security/cgherd.conf ]; then \
 		echo "keeping existing $(DESTDIR)$(SYSCONFDIR)/security/cgherd.conf"; \
 	else \
 		install -m 0644 config/cgherd.conf $(DESTDIR)$(SYSCONFDIR)/security/cgherd.conf; \
 	fi
-	@if [ -d $(DESTDIR)/usr/lib/systemd/system ] || [ -n "$(DESTDIR)" ]; then \
-		install -d $(DESTDIR)/usr/lib/systemd/system/session-.scope.d && \
+	@if [ -d $(DESTDIR)$(SYSTEMDUNITDIR) ] || [ -n "$(DESTDIR)" ]; then \
+		install -d $(DESTDIR)$(SYSTEMDUNITDIR)/session-.scope.d && \
 		install -m 0644 config/systemd/50-cgherd-oom.conf \
-			$(DESTDIR)/usr/lib/systemd/system/session-.scope.d/50-cgherd-oom.conf; \
+			$(DESTDIR)$(SYSTEMDUNITDIR)/session-.scope.d/50-cgherd-oom.conf; \
 	fi
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(INITDIR)
 	sed 's|/usr/local/sbin|$(SBINDIR)|g' config/cgherd-watch.service >$(DESTDIR)$(UNITDIR)/cgherd-watch.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/cgherd-watch.service
 	sed 's|/usr/local/sbin|$(SBINDIR)|g' config/cgherd-watch.init >$(DESTDIR)$(INITDIR)/cgherd-watch
 	chmod 0755 $(DESTDIR)$(INITDIR)/cgherd-watch
-	@if [ -d $(DESTDIR)/usr/share/pam-configs ] || [ -n "$(DESTDIR)" ]; then \
-		install -d $(DESTDIR)/usr/share/pam-configs && \
-		install -m 0644 config/pam-configs/cgherd $(DESTDIR)/usr/share/pam-configs/cgherd; \
+	@if [ -d $(DESTDIR)$(PAMCONFDIR) ] || [ -n "$(DESTDIR)" ]; then \
+		install -d $(DESTDIR)$(PAMCONFDIR) && \
+		install -m 0644 config/pam-configs/cgherd $(DESTDIR)$(PAMCONFDIR)/cgherd; \
 	fi
 
 clean:

@@ -14,7 +14,7 @@ $(BUILD)/tests/test_%: $(BUILD)/obj/tests/unit/test_%.o $(TEST_COMMON_OBJ) $(BUI
 	$(CC) -o $@ $^ $(LDHARDEN) $(EXTRA_LDFLAGS) -lcmocka $(LIBS)
 
 # The module built against the emulated cgroupfs of tests/common/fakefs.c.
-$(BUILD)/obj/pam_module/pam_cgherd_fake.o: pam_module/pam_cgherd.c $(HEADERS)
+$(BUILD)/obj/pam_module/pam_cgherd_fake.o: pam_module/pam_cgherd.c $(HEADERS) $(BUILD_CONFIG)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DCGHERD_TEST_SYS -c -o $@ $<
 
@@ -66,13 +66,22 @@ check-cli: $(CLI) $(CLI_FAKE)
 check-nosystemd:
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)/nosystemd WITH_SYSTEMD=no all check-unit
 
-check: all
-	@$(MAKE) --no-print-directory check-unit check-pam check-cli check-nosystemd check-asan \
-		check-valgrind check-fuzz
+# The build notices its configuration (WITH_SYSTEMD, CC, flags: $(BUILD)/config.mk).
+check-build-config:
+	@tests/build/test-config.sh
+
+# First what tests/setup-debian installs (as root; it does nothing when all is
+# there), then the build in a new make, which sees libsystemd-dev if it was
+# just installed.
+check:
+	@tests/setup-debian
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory check-unit check-pam check-cli check-build-config check-nosystemd \
+		check-asan check-valgrind check-fuzz check-package check-rpm
 	@$(MAKE) --no-print-directory vm-check
 	@$(MAKE) --no-print-directory vm-systemd-check
 
-.PHONY: check check-unit check-pam check-cli check-nosystemd check-asan check-valgrind check-fuzz
+.PHONY: check check-unit check-pam check-cli check-build-config check-nosystemd check-asan check-valgrind check-fuzz
 
 # libFuzzer targets (clang): `make fuzz FUZZ_SECONDS=600`; a short run is
 # part of `make check`.  New inputs go to $(BUILD)/fuzz/corpus-*, the seeds in

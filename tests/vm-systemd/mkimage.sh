@@ -4,11 +4,13 @@
 # `make install` puts it (module, cgherd, the session-.scope drop-in), test
 # users, ssh keys and the test suite.
 #
-#   tests/vm-systemd/mkimage.sh BUILD_DIR OUT.img [FLAVOUR]
+#   tests/vm-systemd/mkimage.sh BUILD_DIR OUT.img [FLAVOUR [DEB...]]
 #
 # FLAVOUR "stable" (the default): Debian 12's own systemd (252).  "backports":
 # systemd, systemd-sysv, libpam-systemd and their libraries from
 # bookworm-backports (254), installed with apt over the stable tree.
+# "package": the stable tree without `make install`; the DEBs (libpam-cgherd,
+# two versions) go to /vm/pkg/ for the suite to install, upgrade and purge.
 #
 # The trees are cached in $CGH_VM_CACHE (/var/cache/cgherd-vm) under names that
 # change with the flavour and the package lists, so a machine builds each once;
@@ -17,8 +19,10 @@
 # apt).
 set -eu
 
-[ $# -eq 2 ] || [ $# -eq 3 ] || { echo "usage: $0 BUILD_DIR OUT.img [stable|backports]" >&2; exit 2; }
+[ $# -ge 2 ] || { echo "usage: $0 BUILD_DIR OUT.img [stable|backports|package [DEB...]]" >&2; exit 2; }
 build=$(cd "$1" && pwd) out=$2 flavour=${3:-stable}
+shift $(($# < 3 ? $# : 3))
+debs=("$@")
 here=$(cd "$(dirname "$0")" && pwd)
 suite=bookworm
 mirror=${CGH_MIRROR:-$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n 1)}
@@ -73,8 +77,10 @@ if [ "$flavour" = backports ]; then
 		echo "mkimage: systemd $versions, dbus $(chroot "$cache" dpkg-query -W -f "\${Version}" dbus)" >&2
 		touch "$cache/.complete"
 	fi
+elif [ "$flavour" = package ]; then
+	[ ${#debs[@]} -gt 0 ] || { echo "mkimage: flavour package needs the .deb files" >&2; exit 2; }
 elif [ "$flavour" != stable ]; then
-	echo "mkimage: unknown flavour '$flavour' (stable or backports)" >&2
+	echo "mkimage: unknown flavour '$flavour' (stable, backports or package)" >&2
 	exit 2
 fi
 
@@ -85,12 +91,22 @@ cp -a "$cache"/. "$root"/
 rm -f "$root/.complete"
 
 # pam_cgherd as `make install` puts it (the module, cgherd, the drop-in
-# session-.scope.d/50-cgherd-oom.conf, ...), and the hog
-make --no-print-directory -s -C "$here/../.." BUILD="$build" DESTDIR="$root" PREFIX=/usr install >/dev/null
-for f in usr/lib/x86_64-linux-gnu/security/pam_cgherd.so usr/sbin/cgherd \
-	usr/lib/systemd/system/session-.scope.d/50-cgherd-oom.conf; do
-	[ -e "$root/$f" ] || { echo "mkimage: make install did not install /$f" >&2; exit 1; }
-done
+# session-.scope.d/50-cgherd-oom.conf, ...), or for flavour package the
+# .deb files only; and the hog
+if [ "$flavour" = package ]; then
+	mkdir -p "$root/vm/pkg"
+	cp "${debs[@]}" "$root/vm/pkg/"
+	# apt in the VM has no network; without the mirror's package lists it
+	# knows the installed packages and the local .deb only, and does not
+	# spend minutes (under TCG) building its cache from bookworm's
+	rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin
+else
+	make --no-print-directory -s -C "$here/../.." BUILD="$build" DESTDIR="$root" PREFIX=/usr install >/dev/null
+	for f in usr/lib/x86_64-linux-gnu/security/pam_cgherd.so usr/sbin/cgherd \
+		usr/lib/systemd/system/session-.scope.d/50-cgherd-oom.conf; do
+		[ -e "$root/$f" ] || { echo "mkimage: make install did not install /$f" >&2; exit 1; }
+	done
+fi
 install -m 755 "$build/vm/hog" "$root/usr/local/bin/hog"
 
 # users: alice (students), bob (staff)
@@ -131,9 +147,12 @@ UseDNS no
 PrintMotd no
 S
 
-# PAM: pam_cgherd after pam_systemd (common-session), as the docs say
-sed -i 's/^@include common-session$/&\nsession required pam_cgherd.so/' "$root/etc/pam.d/sshd"
-grep -q pam_cgherd "$root/etc/pam.d/sshd" || { echo "mkimage: could not add pam_cgherd to sshd" >&2; exit 1; }
+# PAM: pam_cgherd after pam_systemd (common-session), as the docs say; for
+# flavour package, the suite enables the package's pam-auth-update profile
+if [ "$flavour" != package ]; then
+	sed -i 's/^@include common-session$/&\nsession required pam_cgherd.so/' "$root/etc/pam.d/sshd"
+	grep -q pam_cgherd "$root/etc/pam.d/sshd" || { echo "mkimage: could not add pam_cgherd to sshd" >&2; exit 1; }
+fi
 
 # boot: fstab, a quiet console, no units the test does not need
 echo "/dev/vda / ext4 rw 0 1" >"$root/etc/fstab"
@@ -146,6 +165,7 @@ done
 # the suite, started once the system is up
 mkdir -p "$root/vm"
 install -m 755 "$here/suite.sh" "$root/vm/suite.sh"
+install -m 644 "$here/package.sh" "$root/vm/package.sh"
 cat >"$root/etc/systemd/system/cgh-suite.service" <<'U'
 [Unit]
 Description=pam_cgherd systemd-host test suite

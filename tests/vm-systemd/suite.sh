@@ -316,10 +316,16 @@ scenario_doctor() {
 
 scenarios="login status hog watch penalty logout refuse doctor"
 [ "$SYSTEMD" -lt "${OOM_POLICY:-253}" ] || scenarios="$scenarios nodropin_deny nodropin_allow"
+# flavour package (cgh.flavour=package): the package's scenarios, on its own config
+if grep -q 'cgh\.flavour=package' /proc/cmdline; then
+	# shellcheck source=tests/vm-systemd/package.sh
+	. /vm/package.sh
+	scenarios=$PKG_SCENARIOS
+fi
 # cgh.scenarios=a,b on the kernel command line: only those (run.sh's VM_SYSTEMD_SCENARIOS)
 only=$(sed -n 's/.*cgh\.scenarios=\([^ ]*\).*/\1/p' /proc/cmdline | tr , ' ')
 echo "@@CGH PLAN ${only:-$scenarios}"
-conf auto
+[ -n "${PKG_SCENARIOS:-}" ] || conf auto
 for scenario in ${only:-$scenarios}; do
 	echo "@@CGH BEGIN $scenario"
 	t0=$(cut -d' ' -f1 /proc/uptime)

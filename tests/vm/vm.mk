@@ -16,7 +16,12 @@ $(VM_HOG): tests/vm/hog.c
 vm-check: $(BUILD)/pam_cgherd.so $(BUILD)/cgherd $(VM_HOG)
 	BUILD=$(abspath $(BUILD)) MODULE=$(abspath $(BUILD)/pam_cgherd.so) tests/vm/run.sh $(VM_SCENARIOS)
 
-demo: $(BUILD)/pam_cgherd.so $(VM_HOG)
+# what tests/setup-debian installs first, then the build in a new make
+demo:
+	@tests/setup-debian
+	@$(MAKE) --no-print-directory demo-run
+
+demo-run: $(BUILD)/pam_cgherd.so $(VM_HOG)
 	BUILD=$(abspath $(BUILD)) MODULE=$(abspath $(BUILD)/pam_cgherd.so) tests/vm/demo.sh
 
-.PHONY: vm-check demo
+.PHONY: vm-check demo demo-run
