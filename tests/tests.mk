@@ -70,6 +70,7 @@ check: all
 	@$(MAKE) --no-print-directory check-unit check-pam check-cli check-nosystemd check-asan \
 		check-valgrind check-fuzz
 	@$(MAKE) --no-print-directory vm-check
+	@$(MAKE) --no-print-directory check-soak
 	@$(MAKE) --no-print-directory vm-systemd-check
 
 .PHONY: check check-unit check-pam check-cli check-nosystemd check-asan check-valgrind check-fuzz
