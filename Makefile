@@ -91,6 +91,7 @@ include tests/tests.mk
 include tests/vm/vm.mk
 include tests/vm-systemd/vm-systemd.mk
 include bench/bench.mk
+include tests/soak/soak.mk
 
 install: all
 	@test -n "$(PAMDIR)" || { echo "no PAM module directory found (set PAMDIR=)"; exit 1; }

@@ -593,6 +593,7 @@ static int cmd_watch(struct cli *c)
 		return rc;
 	openlog("cgherd", LOG_PID, LOG_DAEMON);
 	raise_nofile();
+	cgh_watch_lower_oom_score("/proc/self/oom_score_adj", &log);
 	if (c->pidfile != NULL)
 		rc = write_pidfile(c->pidfile);
 	if (rc == EXIT_OK && cgh_watch_run(&o, &err) < 0) {

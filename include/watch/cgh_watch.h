@@ -82,6 +82,19 @@ int cgh_kmsg_oom_victim(const char *msg, char *memcg, size_t len, pid_t *pid, ch
  * shmem-rss:SkB, ...": P and (A + F + S) KiB in bytes.  0 or -ENOENT. */
 int cgh_kmsg_killed(const char *msg, pid_t *pid, uint64_t *rss);
 
+/* ---- its own OOM score ------------------------------------------------------ */
+
+/* The oom_score_adj the daemon runs with (the unit's OOMScoreAdjust= too). */
+#define CGH_WATCH_OOM_SCORE_ADJ -900
+
+/* The score to run with when the current one is current: CGH_WATCH_OOM_SCORE_ADJ
+ * from the default 0, else current (a value someone chose is kept). */
+int cgh_watch_oom_score_wanted(int current);
+
+/* Reads path (/proc/self/oom_score_adj) and writes the wanted score there if it
+ * differs, logging what it did or why not.  0 or -errno (logged). */
+int cgh_watch_lower_oom_score(const char *path, const struct cgh_log *log);
+
 /* ---- the daemon ----------------------------------------------------------- */
 
 struct cgh_watch_opts {

@@ -293,6 +293,61 @@ static void test_reclaim_excess_and_cooldown(void **state)
 	assert_true(cgh_reclaim_due(10000, 10000, 0));
 }
 
+/* ---- the daemon's own OOM score ------------------------------------------------ */
+
+static void test_oom_score_wanted(void **state)
+{
+	(void)state;
+	assert_int_equal(cgh_watch_oom_score_wanted(0), -900);
+	assert_int_equal(cgh_watch_oom_score_wanted(-900), -900);
+	assert_int_equal(cgh_watch_oom_score_wanted(-1000), -1000);	/* chosen: kept */
+	assert_int_equal(cgh_watch_oom_score_wanted(500), 500);
+}
+
+/* score_file TEXT: the text after cgh_watch_lower_oom_score over a file holding TEXT,
+ * its return value in *r and what it logged in *log */
+static void score_file(const char *text, char *after, size_t len, int *r, struct log_capture *log)
+{
+	struct cgh_log sink = { .fn = capture_log, .arg = log };
+	const char *path = write_temp_config(text);
+	FILE *f;
+
+	log->text[0] = '\0';
+	*r = cgh_watch_lower_oom_score(path, &sink);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	if (fgets(after, (int)len, f) == NULL)
+		after[0] = '\0';
+	fclose(f);
+	unlink(path);
+}
+
+static void test_oom_score_lowered(void **state)
+{
+	struct log_capture log;
+	char after[32];
+	int r;
+
+	(void)state;
+	score_file("0\n", after, sizeof(after), &r, &log);
+	assert_int_equal(r, 0);
+	assert_string_equal(after, "-900\n");
+	assert_non_null(strstr(log.text, "6 oom_score_adj -900: a host-wide OOM kills sessions before the watcher"));
+	score_file("-1000\n", after, sizeof(after), &r, &log);
+	assert_int_equal(r, 0);
+	assert_string_equal(after, "-1000\n");
+	assert_string_equal(log.text, "");
+	score_file("nonsense\n", after, sizeof(after), &r, &log);
+	assert_int_equal(r, -EINVAL);
+	assert_string_equal(after, "nonsense\n");
+	assert_non_null(strstr(log.text, "4 cannot read "));
+	assert_non_null(strstr(log.text, ": Invalid argument; OOM score left as it is"));
+	log.text[0] = '\0';
+	struct cgh_log sink = { .fn = capture_log, .arg = &log };
+	assert_int_equal(cgh_watch_lower_oom_score("/nonexistent/oom_score_adj", &sink), -ENOENT);
+	assert_non_null(strstr(log.text, "4 cannot open /nonexistent/oom_score_adj: No such file or directory"));
+}
+
 /* ---- the notice line ------------------------------------------------------------ */
 
 static void test_notice_line(void **state)
@@ -880,6 +935,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_watch_defaults),
+		cmocka_unit_test(test_oom_score_wanted),
+		cmocka_unit_test(test_oom_score_lowered),
 		cmocka_unit_test(test_watch_every_key),
 		cmocka_unit_test(test_watch_metrics_keys),
 		cmocka_unit_test(test_watch_threshold_forms),

@@ -136,6 +136,49 @@ as_ssh() {
 		-o LogLevel=ERROR -o BatchMode=yes -o ConnectTimeout=20 "$u@127.0.0.1" "$@"
 }
 
+# try_login CASE MODE REASON_REGEX [ROOT]: one runuser login of alice, checked.
+# MODE "deny": refused (runuser fails, the command did not run); "allow": let in
+# unconfined (in the caller's cgroup); "herd": herded in a leaf of user-1001 in spite
+# of the fault.  REASON_REGEX must match the module's error lines (deny, allow), or
+# any of its lines (herd: run with the module argument `debug` to see its debug
+# lines); deny and allow lines must say what became of the login.  Nothing half-made
+# may be left: no user-1001 under ROOT/cgherd (ROOT: $CG) once the login is over.
+try_login() {
+	local case=$1 mode=$2 why=$3 root=${4:-$CG} rc=0 out lines log mine
+	mine=$(sed -n 's/^0:://p' /proc/$$/cgroup)
+	rm -f /tmp/cgh-ran
+	syslog_mark
+	out=$(runuser -u alice -- sh -c 'touch /tmp/cgh-ran; sed -n "s/^0:://p" /proc/$$/cgroup' 2>&1) || rc=$?
+	lines=$(syslog_since | grep -i cgherd)
+	[ "$mode" = herd ] || lines=$(echo "$lines" | grep -E '\.(err|crit|alert|emerg) ')
+	lines=$(echo "$lines" | sed 's/^.*pam_cgherd([^)]*): //')
+	say "$case, $mode: runuser exit $rc; $([ "$mode" = herd ] && echo lines || echo errors) logged:"
+	echo "$lines" | sed 's/^/      /'
+	log=$(echo "$lines" | tr "\n" " ")
+	case $mode in
+	deny)
+		assert_ne "$rc" 0 "$case, deny: runuser exit status"
+		assert_absent /tmp/cgh-ran "$case, deny: the command ran anyway:"
+		;;
+	allow)
+		assert_eq "$rc" 0 "$case, allow: runuser exit status (output: $out)"
+		assert_exists /tmp/cgh-ran "$case, allow: file made by the command"
+		assert_eq "$(echo "$out" | tail -n 1)" "$mine" "$case, allow: cgroup of the unconfined session"
+		;;
+	herd)
+		assert_eq "$rc" 0 "$case, herd: runuser exit status (output: $out)"
+		assert_match "$(echo "$out" | tail -n 1)" "^/cgherd/user-1001/session-[0-9]+(-[0-9]+)?$" "$case, herd: cgroup of the session"
+		;;
+	esac
+	[ -n "$log" ] || fail "$case, $mode: no line from the module in syslog"
+	assert_match "$log" "$why" "$case, $mode: syslog lines (reason)"
+	case $mode in
+	deny) assert_match "$log" "refus|deni|deny" "$case, deny: syslog error line (says the login was refused)" ;;
+	allow) assert_match "$log" "allow|unconfined|let in|without" "$case, allow: syslog error line (says the login was allowed)" ;;
+	esac
+	wait_for 5 sh -c "[ ! -e $root/cgherd/user-1001 ]" || fail "$case, $mode: half-made or left user dir: $(ls $root/cgherd/user-1001 2>&1 | tr '\n' ' ')"
+}
+
 # --- reset between scenarios ----------------------------------------------------
 # kill everything below a cgroup directory and remove the directories
 cg_destroy() {
