@@ -335,8 +335,12 @@ static int move_opener_out(struct cgh_reaper *rp)
 		return r < 0 ? failed(rp, "cannot read", rp->leaf_procs, r) : 0;
 	format_num(pid, (unsigned long)rp->opener);
 	r = rp->sys->write_file(rp->rootfd, rp->origin_procs, pid);
+	if (r == -ESRCH)
+		return 0;	/* it exited meanwhile: what we waited for */
 	if (r < 0)
 		r = rp->sys->write_file(rp->rootfd, "cgroup.procs", pid);
+	if (r == -ESRCH)
+		return 0;
 	if (r < 0)
 		return failed(rp, "cannot move the opener that outlived close out of", rp->leaf, r);
 	rp->moved_out = true;

@@ -220,6 +220,22 @@ static void test_lingering_opener_stuck(void **state)
 	assert_non_null(strstr(x->rp.why, LEAF ": EACCES"));
 }
 
+/* The opener exits between the look and the move (ESRCH): that is what the
+ * reaper waited for, so it goes on and removes the leaf. */
+static void test_lingering_opener_exits_during_move(void **state)
+{
+	struct fx *x = *state;
+
+	emu.opener_exits = false;
+	fake_fail("write", "./cgroup.procs", ESRCH, -1);
+	fake_put(x->f->root, LEAF "/cgroup.events", "populated 0\n");
+	assert_int_equal(cgh_reaper_run(&x->rp), CGH_REAPED_REMOVED);
+	assert_false(x->rp.moved_out);
+	assert_int_equal(fake_logged("write cgroup.procs"), -1);
+	assert_false(exists(x, LEAF));
+	assert_string_equal(x->rp.why, "");
+}
+
 /* An opener that moved elsewhere itself is left there. */
 static void test_lingering_opener_elsewhere(void **state)
 {
@@ -450,6 +466,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lingering_opener_moved_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lingering_opener_to_the_root, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lingering_opener_stuck, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lingering_opener_exits_during_move, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lingering_opener_elsewhere, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_leaf_collected_meanwhile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_leaf_made_anew_is_not_ours, setup, teardown),
