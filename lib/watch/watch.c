@@ -311,13 +311,17 @@ int cgh_watch_run(const struct cgh_watch_opts *o, struct cgh_error *err)
 				 .tab = { .wd_root = -1 }, .oom = { .kmsg_fd = -1 },
 				 .fs = { .rootfd = -1 } };
 	struct cgh_config *cfg = NULL;
-	int r = load_config(o, &cfg);
+	/* the signals first: a SIGHUP while the file is read (a restart racing a
+	 * reload) waits in the signalfd and reloads, instead of killing us */
+	int r = w.sfd = open_signals(err);
 
+	if (r < 0)
+		goto done;
+	r = load_config(o, &cfg);
 	if (r < 0) {
 		cgh_fail_msg(err, -r, "%s: configuration not loaded", o->conf ? o->conf : CGH_DEFAULT_CONF);
 		goto done;
 	}
-	w.sfd = r = open_signals(err);
 	if (r >= 0) {
 		w.ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 		r = w.ifd < 0 ? cgh_fail(err, errno, "inotify_init1") : 0;
