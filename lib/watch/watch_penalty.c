@@ -578,6 +578,10 @@ static void sync_state(struct cgh_watcher *w, struct candidate *c, size_t nc)
 	free(pen->known);
 	pen->known = s.recs;
 	pen->n_known = s.n;
+	if (w->cfg->n_penalties == 0 && s.n == 0) {	/* nothing to lift or to watch */
+		cgh_penalty_store_close(&pen->store);
+		pen->store_open = false;
+	}
 }
 
 /* ---- the tick ---------------------------------------------------------------------- */
