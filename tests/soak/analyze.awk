@@ -20,6 +20,7 @@ function mean(sum, n) { return n ? sum / n : 0 }
 # no growth above 10 % (a drop is fewer connections in flight or pages evicted)
 function flat(a, b) { return a > 0 && (b - a) <= a * 0.10 }
 function pct(a, b) { return a > 0 ? sprintf("%+.1f%%", (b - a) * 100 / a) : "n/a" }
+function ukey(l) { sub(/.*\/user-/, "user-", l); return l }	# leaf paths of kmsg, watch and the module alike
 
 BEGIN {
 	# the limits each version gives each user: "memory.max pids.max"
@@ -95,7 +96,14 @@ $1 == "Y" {
 		sub("^/sys/fs/cgroup", "", l)
 		match(line, /oom_group_kill=[0-9]+\(\+[0-9]+\)/); g = substr(line, RSTART, RLENGTH)
 		sub(/.*\(\+/, "", g); sub(/\)/, "", g)
-		noticed[l] += g; notice_sum += g
+		noticed[ukey(l)] += g; notice_sum += g
+	}
+	# the module's own notice, when it collects a dead leaf that watch did not see
+	# (watch down): one record a kill, as watch's notice is
+	if (match(line, /pam_cgherd\([^)]*\): notice recorded for uid=[0-9]+ kind=oom_group leaf=[^ :]+/)) {
+		m = substr(line, RSTART, RLENGTH); sub(/.*uid=/, "", m)
+		split(m, mk, " "); sub(/.*leaf=/, "", m)
+		noticed["user-" mk[1] "/" m]++; module_notices++
 	}
 	if (line ~ /keeping the previous configuration/) watch_kept++
 	if (line ~ /closed user=.* leaf_kept/) closed_kept++
@@ -106,7 +114,7 @@ $1 == "Z" {
 	if (msg ~ crash_re) { crash++; crash_lines = crash_lines " | kmsg: " msg }
 	if (match(msg, /^Tasks in [^ ]+ are going to be killed due to memory.oom.group set/)) {
 		split(msg, kw, " "); gk_leaf = kw[3]
-		ngk++; gk[gk_leaf]++; gk_at[ngk] = kcs; gk_l[ngk] = gk_leaf
+		ngk++; gk[ukey(gk_leaf)]++; gk_at[ngk] = kcs; gk_l[ngk] = gk_leaf
 		if (v_begin_k == "" || 1) last_gk[gk_leaf] = kcs
 	}
 	if (msg ~ /^oom-kill:/ && msg ~ /global_oom/) {
@@ -142,7 +150,7 @@ END {
 			}
 			if (rc[i] == 0) { ok_logins++; continue }
 			if (k in killed) { expl_killed++; continue }
-			if (gk[cg] > 0) { expl_oom++; continue }
+			if (gk[ukey(cg)] > 0) { expl_oom++; continue }
 			if (job[i] == "fat") { expl_fat++; continue }
 			unexpl++; unexpl_list = unexpl_list " " k "(" via[i] "," job[i] ",rc=" rc[i] "," (dur >= 30000 ? "timed out after 300 s," : "") errtext[k] ")"
 			continue
@@ -242,7 +250,7 @@ END {
 		l = coll_leaf[c]; sub("^/sys/fs/cgroup", "", l)
 		for (i = 1; i <= nl; i++) {
 			k = id[i]
-			if (icg[k] != l || rc[i] != 0 || (k in killed) || gk[l] > 0) continue
+			if (icg[k] != l || rc[i] != 0 || (k in killed) || gk[ukey(l)] > 0) continue
 			if (coll_time[c] > t0[i] + 200 && coll_time[c] < t1[i] - 200) { bad++; badl = badl " " l }
 		}
 	}
@@ -258,11 +266,11 @@ END {
 	for (l in noticed) { d = noticed[l] - gk[l]; if (d > 0) { double += d; dl = dl " " l } }
 	fig("group_kills_kernel_memory_events", kern)
 	fig("group_kills_kmsg", ngk + 0)
-	fig("group_kill_notices", nnotice + 0 " lines, " (notice_sum + 0) " kills")
+	fig("group_kill_notices", nnotice + 0 " lines of watch, " (notice_sum + 0) " kills; " (module_notices + 0) " recorded by the module")
 	fig("group_kills_missed", missed)
 	fig("group_kills_noticed_twice", double)
 	check("each_group_kill_noticed_once", kern == ngk && missed == 0 && double == 0,
-	      "kernel " kern ", kmsg " ngk ", noticed " (notice_sum + 0) "; missed " missed (ml ? " (" substr(ml, 1, 300) ")" : "") ", twice " double (dl ? " (" substr(dl, 1, 300) ")" : ""))
+	      "kernel " kern ", kmsg " ngk ", noticed " (notice_sum + module_notices) "; missed " missed (ml ? " (" substr(ml, 1, 300) ")" : "") ", twice " double (dl ? " (" substr(dl, 1, 300) ")" : ""))
 	fig("bomb_pids_peak", bomb_peak + 0)
 	fig("bomb_leaves_with_forks_refused", bomb_leaves_hit + 0 " (pids.events max > 0)")
 	check("bomb_held_at_pids_max", nb > 0 && bomb_over == 0 && bomb_leaves_hit > 0, (bomb_over + 0) " of " (nb + 0) " samples above pids.max, " (bomb_leaves_hit + 0) " leaves refused forks at it")
@@ -319,7 +327,7 @@ END {
 	for (j = 1; j <= nglob; j++) {
 		if (glob_at[j] < v_begin || glob_at[j] > v_end + 100) continue
 		m = glob_memcg[j]
-		if (m ~ /^\/cgherd\//) { nsess_v++; if (m in gk) whole++; else { part++; pl = pl " " m } }
+		if (m ~ /^\/cgherd\//) { nsess_v++; if (ukey(m) in gk) whole++; else { part++; pl = pl " " m } }
 		else outside = outside " " glob_task[j] "(" m ")"
 	}
 	fig("vm_oom_victims_in_sessions", nsess_v + 0)

@@ -40,6 +40,13 @@ rnd() { echo $(($1 + RANDOM % ($2 - $1 + 1))); }
 # --- the harness stays out of the OOM killer's way ------------------------------
 # (logins reset their score to 0 in login.sh; sshd restores its sessions' own)
 echo -1000 >/proc/self/oom_score_adj
+# and the processes above it (suite.sh, timeout, init): the whole-VM OOM must
+# not take the harness down with it
+p=$PPID
+while [ "${p:-1}" -gt 1 ]; do
+	echo -1000 >"/proc/$p/oom_score_adj"
+	p=$(awk '{ print $4 }' "/proc/$p/stat")
+done
 for p in $(pidof syslogd); do echo -1000 >"/proc/$p/oom_score_adj"; done
 SSHD=$(cat /run/sshd.pid)
 fig guest "kernel $(uname -r), $(nproc) vCPUs, $(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo) MB"
@@ -92,15 +99,22 @@ install_conf() {
 install_conf A
 
 # --- background loops -----------------------------------------------------------
+# the invalid file and the whole-VM OOM one after the other: in a short run they
+# would overlap, and the fat sessions would be refused by the invalid file
+exclusive_begin() { while ! mkdir $S/exclusive 2>/dev/null; do sleep 1; done; }
+exclusive_end() { rmdir $S/exclusive; }
 # cgherd.conf swapped every ~20 s (A, B, A, ...), once X for ~5 s near 40 %
 swapper() {
 	local v=A bad_at=$((SECS * 40 / 100)) t0=$(uptime_cs) bad_done=
 	while nap "$(rnd 18 22)"; do
 		if [ -z "$bad_done" ] && [ $(($(uptime_cs) - t0)) -ge $((bad_at * 100)) ]; then
 			bad_done=1
+			exclusive_begin
 			ev invalid-config
 			install_conf X
-			nap 5 || break
+			nap 5
+			exclusive_end
+			stopping && break
 		fi
 		[ $v = A ] && v=B || v=A
 		install_conf $v
@@ -206,6 +220,16 @@ dirfig() {
 		echo "-1 -1"
 	fi
 }
+# "F T PID FD:TARGET ..." whenever watch's descriptors differ from the last
+# sample's: what a change in WATCH_FDS is made of
+fdlist() {
+	local l
+	[ "$1" != 0 ] || return 0
+	l=$(cd "/proc/$1/fd" 2>/dev/null && for f in *; do printf ' %s:%s' "$f" "$(readlink "$f")"; done)
+	[ "$l" = "$(cat $S/fdlist 2>/dev/null)" ] && return 0
+	echo "$l" >$S/fdlist
+	echo "F $(uptime_cs) $1$l" >>$S/samples
+}
 sampler() {
 	local t wp l
 	while ! stopping; do
@@ -213,6 +237,7 @@ sampler() {
 		wp=$(cat $S/watch.pid 2>/dev/null)
 		# the daemon itself, not the shell that is about to exec it
 		[ "$(cat /proc/$wp/comm 2>/dev/null)" = cgherd ] || wp=0
+		fdlist "$wp"
 		echo "P $t $(fds $SSHD) $(rss $SSHD) ${wp:-0} $(fds "$wp") $(rss "$wp") $(wage "$wp") $(dirfig /run/cgherd) $(dirfig /var/lib/cgherd) $(ls -d $BASE/user-*/session-* 2>/dev/null | wc -l) $(anon $SSHD) $(anon "$wp")" >>$S/samples
 		for l in $(user_leaves 1004); do
 			echo "B $t $l $(cat $l/pids.current 2>/dev/null) $(cat $l/pids.max 2>/dev/null) $(cg_key $l/pids.events max)" >>$S/samples
@@ -227,6 +252,7 @@ sampler() {
 vm_oom() {
 	local mb w i hp f cg
 	nap $((SECS * 55 / 100)) || return 0
+	exclusive_begin
 	: >$S/vmoom.busy
 	sh $SD/login.sh fat1 runuser alice fat &
 	sh $SD/login.sh fat2 ssh bob fat &
@@ -255,6 +281,7 @@ vm_oom() {
 	wait $hp
 	echo "V end $(uptime_cs) sshd_alive=$(alive $SSHD && echo 1 || echo 0) watch_alive=$(alive "$w" && echo 1 || echo 0)" >>$S/events
 	rm -f $S/vmoom.busy
+	exclusive_end
 	# fat sessions the kernel spared end now (the figures say so)
 	for f in fat1 fat2; do
 		[ -s $S/info/$f ] || continue
