@@ -79,6 +79,7 @@ check:
 	@$(MAKE) --no-print-directory check-unit check-pam check-cli check-build-config check-nosystemd \
 		check-asan check-valgrind check-fuzz check-package check-rpm
 	@$(MAKE) --no-print-directory vm-check
+	@$(MAKE) --no-print-directory check-soak
 	@$(MAKE) --no-print-directory vm-systemd-check
 
 .PHONY: check check-unit check-pam check-cli check-build-config check-nosystemd check-asan check-valgrind check-fuzz

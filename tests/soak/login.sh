@@ -25,17 +25,24 @@ else
 fi
 t1=$(uptime_cs)
 read -r _ g1 <$S/gen
-# a session that ended normally must be gone with everything in it within 10 s
-# (sshd closes the PAM session after the client has seen the end): W = tenths of a
-# second until its leaf was gone, -1 when the job never ran or failed; P = processes
-# left after 10 s
+# a session that ended normally must be gone with everything in it within 10 s of
+# its opener's exit (the pid in the leaf's name: runuser, or sshd's [priv] process,
+# which closes the PAM session after the client has seen the end, on a starved VM
+# seconds later; waited for up to 120 s): W = tenths of a second from then until
+# its leaf was gone, -1 when the job never ran or failed; P = processes left after
+# 10 s
 w=-1 p=0
 if [ $rc = 0 ] && [ -s "$S/info/$id" ]; then
 	read -r _ _ cg _ <"$S/info/$id"
-	while [ -e "/sys/fs/cgroup$cg" ] && [ $(($(uptime_cs) - t1)) -lt 1000 ]; do
+	opener=${cg##*/session-}
+	while [ -e "/proc/$opener" ] && [ $(($(uptime_cs) - t1)) -lt 12000 ]; do
 		sleep 0.1
 	done
-	w=$((($(uptime_cs) - t1) / 10))
+	te=$(uptime_cs)
+	while [ -e "/sys/fs/cgroup$cg" ] && [ $(($(uptime_cs) - te)) -lt 1000 ]; do
+		sleep 0.1
+	done
+	w=$((($(uptime_cs) - te) / 10))
 	[ -e "/sys/fs/cgroup$cg" ] && p=$(wc -l <"/sys/fs/cgroup$cg/cgroup.procs")
 fi
 [ -s "$S/err/$id" ] || rm -f "$S/err/$id"
