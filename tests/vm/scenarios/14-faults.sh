@@ -4,7 +4,8 @@
 # the base (no user dir, then no leaf: refused with "deny", unconfined with "allow"),
 # pids.max reached on the base (the module herds, the opener cannot fork: the leaf and
 # user dir go at close), the memory controller taken out of the base's
-# cgroup.subtree_control behind cgherd's back (put back at the next login), and the
+# cgroup.subtree_control behind cgherd's back (put back at the next login),
+# /var/lib/cgherd read-only (a notice not recorded: logged, the login herded) and the
 # cgroup2 root remounted read-only.
 GOOD='on_error = "deny";
 kill_on_close = true;
@@ -14,7 +15,7 @@ rules = ( { name = "system"; match = { uid = "0-999"; }; action = "ignore"; } );
 echo "$GOOD" | write_conf
 CACHE=/run/cgherd
 # whatever happens, the next scenario gets the VM back as it was
-trap 'umount /run 2>/dev/null; mount -o remount,rw,nsdelegate $CG 2>/dev/null
+trap 'umount /run 2>/dev/null; umount /var/lib/cgherd 2>/dev/null; mount -o remount,rw,nsdelegate $CG 2>/dev/null
 	[ -d $BASE ] && echo max >$BASE/pids.max && echo max >$BASE/cgroup.max.descendants
 	rm -rf /tmp/cgh-run' EXIT
 # a fresh config: the cache holds the old one, so the login must write it anew
@@ -85,6 +86,20 @@ info=$(as_runuser alice /vm/cginfo.sh) || fail "login after -memory failed"
 say "after -memory: $(echo $info)"
 assert_match "$info" "leaf.memory.max=524288000" "memory.max of the leaf after -memory on the base"
 assert_match "$(cg_read $BASE/cgroup.subtree_control)" "memory" "base subtree_control after the login"
+
+# --- /var/lib/cgherd unwritable: a notice cannot be recorded ---------------------------
+# a session group-killed with nobody watching; the next login collects its leaf and
+# its notice, which cannot be written: logged, the login herded all the same (a
+# notice is not worth a refused login), nothing written there
+echo "$GOOD" | sed 's/500M/64M/' | write_conf
+mkdir -p -m 700 /var/lib/cgherd
+mount -t tmpfs -o ro,mode=700 tmpfs /var/lib/cgherd || fail "cannot mount a read-only /var/lib/cgherd"
+as_runuser alice /usr/local/bin/hog mem 3 40 >/dev/null 2>&1 && fail "the hog session was not killed"
+assert_match "$(cg_read $BASE/memory.events)" "oom_group_kill [1-9]" "group kill before /var/lib/cgherd read-only"
+try_login "/var/lib/cgherd read-only" herd "collected dead session leaf=.* notice for uid=1001 not recorded: .*Read-only file system|notice for uid=1001 not recorded: .*Read-only file system"
+assert_eq "$(ls -A /var/lib/cgherd)" "" "/var/lib/cgherd read-only: files in it"
+umount /var/lib/cgherd || fail "cannot unmount the read-only /var/lib/cgherd"
+echo "$GOOD" | write_conf
 
 # --- the cgroup2 root remounted read-only ------------------------------------------------
 mount -o remount,ro,nsdelegate $CG || fail "cannot remount $CG read-only"
