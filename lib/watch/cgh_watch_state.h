@@ -23,6 +23,8 @@
 #define WATCH_PSI_TICK_MS 1000u
 #define WATCH_OOM_SETTLE_MS 100u	/* a group kill counts one oom_kill per task: one notice */
 #define WATCH_OOM_GROUP_WAIT_MS 1000u	/* ... once the leaf empties, or after this */
+#define WATCH_ORPHAN_TICK_MS 1000u	/* a look at the openers of live leaves */
+#define WATCH_ORPHAN_GRACE_MS 5000u	/* an opener gone this long: its reaper did not act */
 
 /* A tree of session cgroups: cgherd's own <base>/user-UID/session-N, and,
  * unless backend = "cgroupfs", logind's user.slice/user-UID.slice/
@@ -62,6 +64,8 @@ struct watch_leaf {
 	uint64_t group_wait_since;	/* monotonic ms: a group kill waits for the leaf to empty */
 	bool seen;		/* for tree_sync */
 	unsigned gc_tries;
+	pid_t opener;		/* from the leaf's name; 0: unknown, or ended */
+	uint64_t orphan_since;	/* monotonic ms the opener was first seen gone, 0: alive */
 };
 
 #define WATCH_VICTIMS 8
@@ -135,6 +139,7 @@ struct cgh_watcher {
 	const struct cgh_log *log;
 	int ifd, sfd;
 	uint64_t gc_due;	/* monotonic ms, 0: none */
+	uint64_t orphan_due;	/* monotonic ms, 0: no live leaf to look at */
 	bool stop;
 	struct watch_table tab;
 	struct watch_oom_state oom;
@@ -145,6 +150,12 @@ struct cgh_watcher {
 
 /* How notices are written, from w->cfg. */
 void watch_notifier(const struct cgh_watcher *w, struct cgh_notifier *nf);
+/* n to the user of leaf: recorded, and on their terminals */
+void watch_tell_user(struct cgh_watcher *w, const struct watch_leaf *leaf, const struct cgh_notice *n);
+
+/* watch_orphan.c: sessions whose opener died without closing them */
+void watch_orphan_track(struct cgh_watcher *w, struct watch_leaf *leaf, const char *name, uint64_t now);
+void watch_orphan_tick(struct cgh_watcher *w, uint64_t now);
 
 /* The calls go one way: watch.c (the loop, the only reader of the clock:
  * `now` is the monotonic ms of the wake-up, passed down) calls the others;

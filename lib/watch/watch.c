@@ -85,6 +85,19 @@ void watch_notifier(const struct cgh_watcher *w, struct cgh_notifier *nf)
 	cgh_notifier_init(nf, &w->cfg->notices, w->opts->notice_dir, NULL);
 }
 
+void watch_tell_user(struct cgh_watcher *w, const struct watch_leaf *leaf, const struct cgh_notice *n)
+{
+	struct cgh_notifier nf;
+	char user_dir[sizeof(leaf->path)];
+	const char *slash = strrchr(leaf->path, '/');
+
+	watch_notifier(w, &nf);
+	if (slash == NULL)
+		return;
+	snprintf(user_dir, sizeof(user_dir), "%.*s", (int)(slash - leaf->path), leaf->path);
+	cgh_notice_deliver(&nf, &w->fs, user_dir, n, w->log);
+}
+
 /* Takes cfg: opens its root and watches its tree. */
 static int start(struct cgh_watcher *w, struct cgh_config *cfg, struct cgh_error *err)
 {
@@ -134,6 +147,7 @@ static void reload(struct cgh_watcher *w)
 		for (size_t i = 0; i < w->tab.n_leaves; i++)
 			watch_psi_arm(w, &w->tab.leaves[i]);
 		watch_metrics_schedule(w, now_ms());
+		w->orphan_due = now_ms();	/* kill_on_close may have changed */
 		describe(w);
 		watch_penalty_start(w, now_ms());
 		return;
@@ -193,6 +207,7 @@ static int poll_timeout(const struct cgh_watcher *w, uint64_t now)
 {
 	uint64_t due = earliest(earliest(w->gc_due, w->oom.due), earliest(w->rec.scan_due, w->met.due));
 
+	due = earliest(due, w->orphan_due);
 	due = earliest(due, watch_penalty_due(w));
 
 	if (any_stalling(w))
@@ -239,6 +254,7 @@ static void run_timers(struct cgh_watcher *w, uint64_t now)
 	}
 	if (any_stalling(w))
 		watch_psi_tick(w, now);
+	watch_orphan_tick(w, now);
 	watch_metrics_tick(w, now);
 	watch_penalty_tick(w, now);
 }

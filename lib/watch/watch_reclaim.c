@@ -136,20 +136,6 @@ void watch_psi_event(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t no
 }
 
 /* A session the guard killed: its user's notice. */
-static void tell_user(struct cgh_watcher *w, const struct watch_leaf *leaf,
-		      const struct cgh_notice *n)
-{
-	struct cgh_notifier nf;
-	char user_dir[sizeof(leaf->path)];
-	const char *slash = strrchr(leaf->path, '/');
-
-	watch_notifier(w, &nf);
-	if (slash == NULL)
-		return;
-	snprintf(user_dir, sizeof(user_dir), "%.*s", (int)(slash - leaf->path), leaf->path);
-	cgh_notice_deliver(&nf, &w->fs, user_dir, n, w->log);
-}
-
 static void guard_act(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t stalled_ms)
 {
 	struct cgh_error err = { 0 };
@@ -181,7 +167,7 @@ static void guard_act(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t s
 	n.limit = high;
 	n.peak = st.memory_peak;
 	n.killed = st.procs;
-	tell_user(w, leaf, &n);
+	watch_tell_user(w, leaf, &n);
 }
 
 /* A session stalled for longer than pressure_grace while above memory.high:

@@ -155,6 +155,7 @@ static void leaf_add(const struct walk *wk, const char *name)
 		return;
 	}
 	w->tab.n_leaves++;
+	watch_orphan_track(w, leaf, name, wk->now);
 	cgh_logf(w->log, LOG_DEBUG, "watching %s/%s", w->fs.root, path);
 	if (!wk->fresh)
 		watch_oom_baseline(w, leaf);

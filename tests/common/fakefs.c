@@ -383,7 +383,7 @@ static int fake_kill(pid_t pid, int sig)
 
 	snprintf(what, sizeof(what), "%d/%d", (int)pid, sig);
 	record("kill", what);
-	return 0;
+	return injected("kill", what);
 }
 
 static void xattr_file(const char *path, const char *name, char *out, size_t len)

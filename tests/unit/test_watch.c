@@ -517,8 +517,9 @@ static int daemon_teardown(void **state)
 	return 0;
 }
 
-/* watch_extra: more settings of the watch group. */
-static void daemon_start_with(struct daemon *d, const char *backend, const char *watch_extra)
+/* watch_extra: more settings of the watch group; top: more at the top. */
+static void daemon_start_top(struct daemon *d, const char *backend, const char *watch_extra,
+			     const char *top)
 {
 	char text[1024];
 	struct cgh_log sink = { .fn = capture_log_file, .arg = d->log, .debug = true };
@@ -527,14 +528,19 @@ static void daemon_start_with(struct daemon *d, const char *backend, const char 
 	struct cgh_error err = { 0 };
 
 	snprintf(text, sizeof(text),
-		 "cgroup_root = \"%s\";\nbackend = \"%s\";\n"
+		 "cgroup_root = \"%s\";\nbackend = \"%s\";\n%s\n"
 		 "watch = { on_oom = \"/bin/sh -c 'echo $@ >>$0' %s %%U %%s %%r\"; %s };\n",
-		 d->root, backend, d->marker, watch_extra);
+		 d->root, backend, top, d->marker, watch_extra);
 	snprintf(d->conf, sizeof(d->conf), "%s", write_temp_config(text));
 	d->pid = fork();
 	assert_true(d->pid >= 0);
 	if (d->pid == 0)
 		exit(cgh_watch_run(&o, &err) < 0 ? (capture_log_file(d->log, LOG_ERR, err.msg), 1) : 0);
+}
+
+static void daemon_start_with(struct daemon *d, const char *backend, const char *watch_extra)
+{
+	daemon_start_top(d, backend, watch_extra, "");
 }
 
 static void daemon_start(struct daemon *d, const char *backend)
@@ -869,6 +875,60 @@ static void test_watch_scope_reclaimed(void **state)
 	assert_string_equal(text, "max");
 }
 
+/* LEAF's opener (pid 9, from its name) is gone and never closed it: after
+ * the grace a reaper would have had, what is left is killed, as close would
+ * (the emulated cgroup.kill empties the leaf), and the dead leaf collected. */
+static void test_watch_orphaned_session_killed(void **state)
+{
+	struct daemon *d = *state;
+	char want[512];
+
+	make_session(d, LEAF);
+	fake_fail("kill", "9/0", ESRCH, -1);
+	daemon_start(d, "cgroupfs");
+	snprintf(want, sizeof(want),
+		 "orphaned session uid=1001 leaf=%s: its opener, pid 9, is gone and never closed it: killing what is left (kill_on_close)",
+		 at(d, LEAF));
+	wait_for_text(d->log, want);
+	snprintf(want, sizeof(want), "collected dead session leaf=%s ", at(d, LEAF));
+	wait_for_text(d->log, want);
+	assert_false(is_dir(at(d, LEAF)));
+	daemon_stop(d);
+}
+
+/* The opener alive (kill(2) says so), or kill_on_close false: the session
+ * is left alone. */
+static void test_watch_session_with_opener_left_alone(void **state)
+{
+	struct daemon *d = *state;
+	char log[65536];
+
+	make_session(d, LEAF);
+	daemon_start(d, "cgroupfs");
+	wait_for_text(d->log, ": 1 sessions, ");
+	sleep_ms(7000);	/* past a tick and the grace */
+	read_text(d->log, log, sizeof(log));
+	assert_null(strstr(log, "orphaned"));
+	assert_true(is_dir(at(d, LEAF)));
+	daemon_stop(d);
+}
+
+static void test_watch_orphan_kept_without_kill_on_close(void **state)
+{
+	struct daemon *d = *state;
+	char log[65536];
+
+	make_session(d, LEAF);
+	fake_fail("kill", "9/0", ESRCH, -1);
+	daemon_start_top(d, "cgroupfs", "", "kill_on_close = false;");
+	wait_for_text(d->log, ": 1 sessions, ");
+	sleep_ms(7000);
+	read_text(d->log, log, sizeof(log));
+	assert_null(strstr(log, "orphaned"));
+	assert_true(is_dir(at(d, LEAF)));
+	daemon_stop(d);
+}
+
 /* backend = "cgroupfs": user.slice is not cgherd's business. */
 static void test_watch_cgroupfs_ignores_user_slice(void **state)
 {
@@ -965,6 +1025,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_watch_cgroupfs_ignores_user_slice, daemon_setup,
 						daemon_teardown),
 		cmocka_unit_test_setup_teardown(test_watch_metrics_file, daemon_setup, daemon_teardown),
+		cmocka_unit_test_setup_teardown(test_watch_orphaned_session_killed, daemon_setup,
+						daemon_teardown),
+		cmocka_unit_test_setup_teardown(test_watch_session_with_opener_left_alone, daemon_setup,
+						daemon_teardown),
+		cmocka_unit_test_setup_teardown(test_watch_orphan_kept_without_kill_on_close, daemon_setup,
+						daemon_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
