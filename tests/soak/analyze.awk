@@ -48,7 +48,11 @@ $1 == "L" {
 }
 $1 == "I" { icg[$2] = $3; imem[$2] = $4; ipids[$2] = $5; ilo[$2] = $6; ihi[$2] = $7 }
 $1 == "K" { killed[$3] = $4; nkill[$4]++ }
-$1 == "O" { orphaned++; if ($3 > 0) { orphan_alive++; orphan_procs += $3 } }
+$1 == "O" {
+	orphaned++; if ($3 > 0) { orphan_alive++; orphan_procs += $3 }
+	if ($4 == "-1") orphan_stuck++
+	else if ($4 + 0 > orphan_max) orphan_max = $4 + 0
+}
 $1 == "R" { errtext[$2] = substr($0, length($1) + length($2) + 3) }
 $1 == "W" && $2 == "start" { wstarts++; wup[$3] = $5 }
 $1 == "W" && $2 == "adj" { wadj_n++; if ($5 == "-900") wadj_ok++; else wadj_bad = wadj_bad " " $5 }
@@ -96,14 +100,16 @@ $1 == "Y" {
 		sub("^/sys/fs/cgroup", "", l)
 		match(line, /oom_group_kill=[0-9]+\(\+[0-9]+\)/); g = substr(line, RSTART, RLENGTH)
 		sub(/.*\(\+/, "", g); sub(/\)/, "", g)
-		noticed[ukey(l)] += g; notice_sum += g
+		notice_sum += g
 	}
-	# the module's own notice, when it collects a dead leaf that watch did not see
-	# (watch down): one record a kill, as watch's notice is
-	if (match(line, /pam_cgherd\([^)]*\): notice recorded for uid=[0-9]+ kind=oom_group leaf=[^ :]+/)) {
+	# the user's record of the kill, one an event, whoever wrote it: watch when it
+	# saw the kill, or whoever collected the dead leaf (watch's gc after a restart,
+	# the module at the next login) when it did not
+	if (match(line, /notice recorded for uid=[0-9]+ kind=oom_group leaf=[^ :]+/)) {
 		m = substr(line, RSTART, RLENGTH); sub(/.*uid=/, "", m)
 		split(m, mk, " "); sub(/.*leaf=/, "", m)
-		noticed["user-" mk[1] "/" m]++; module_notices++
+		noticed["user-" mk[1] "/" m]++; nrecords++
+		if (line ~ /pam_cgherd\(/) module_notices++
 	}
 	if (line ~ /keeping the previous configuration/) watch_kept++
 	if (line ~ /closed user=.* leaf_kept/) closed_kept++
@@ -241,6 +247,9 @@ END {
 	check("closed_sessions_end_whole", close_left == 0, (close_left + 0) " of " (nclosed + 0) " sessions that ended normally still had a leaf 10 s later" substr(close_ll, 1, 300))
 	fig("opener_killed_sessions", orphaned + 0)
 	fig("opener_killed_sessions_alive_5s_later", (orphan_alive + 0) " (" (orphan_procs + 0) " processes)")
+	fig("opener_killed_sessions_emptied_s", "max " sprintf("%.1f", orphan_max / 10) ", " (orphan_stuck + 0) " not within 30 s")
+	# watch ends them: its grace of 5 s, a tick, a restart of watch (2 s down)
+	check("orphaned_sessions_ended", orphan_stuck == 0, (orphan_stuck + 0) " of " (orphaned + 0) " sessions whose opener was killed still had processes 30 s later; the slowest emptied in " sprintf("%.1f", orphan_max / 10) " s")
 
 	# ---- no leaf removed under a live session ----
 	# (the kernel refuses rmdir of a populated cgroup: EBUSY; what can go wrong is a
@@ -259,18 +268,18 @@ END {
 	fig("close_kept_leaf", closed_kept + 0)
 	check("no_leaf_removed_under_a_live_session", bad == 0, bad " collected while their login ran normally" badl)
 
-	# ---- group kills: the kernel's count against watch's notices ----
+	# ---- group kills: the kernel's count against the users' records ----
 	kern = base_ev["oom_group_kill"] + 0
 	missed = 0; double = 0
 	for (l in gk) { d = gk[l] - noticed[l]; if (d > 0) { missed += d; ml = ml " " l } }
 	for (l in noticed) { d = noticed[l] - gk[l]; if (d > 0) { double += d; dl = dl " " l } }
 	fig("group_kills_kernel_memory_events", kern)
 	fig("group_kills_kmsg", ngk + 0)
-	fig("group_kill_notices", nnotice + 0 " lines of watch, " (notice_sum + 0) " kills; " (module_notices + 0) " recorded by the module")
+	fig("group_kill_notices", nnotice + 0 " oom-kill lines of watch (" (notice_sum + 0) " group kills); " (nrecords + 0) " records, " (module_notices + 0) " of them by the module")
 	fig("group_kills_missed", missed)
 	fig("group_kills_noticed_twice", double)
 	check("each_group_kill_noticed_once", kern == ngk && missed == 0 && double == 0,
-	      "kernel " kern ", kmsg " ngk ", noticed " (notice_sum + module_notices) "; missed " missed (ml ? " (" substr(ml, 1, 300) ")" : "") ", twice " double (dl ? " (" substr(dl, 1, 300) ")" : ""))
+	      "kernel " kern ", kmsg " ngk ", recorded " (nrecords + 0) "; missed " missed (ml ? " (" substr(ml, 1, 300) ")" : "") ", twice " double (dl ? " (" substr(dl, 1, 300) ")" : ""))
 	fig("bomb_pids_peak", bomb_peak + 0)
 	fig("bomb_leaves_with_forks_refused", bomb_leaves_hit + 0 " (pids.events max > 0)")
 	check("bomb_held_at_pids_max", nb > 0 && bomb_over == 0 && bomb_leaves_hit > 0, (bomb_over + 0) " of " (nb + 0) " samples above pids.max, " (bomb_leaves_hit + 0) " leaves refused forks at it")

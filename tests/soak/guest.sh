@@ -94,7 +94,13 @@ install_conf() {
 	GEN=$((GEN + 1))
 	echo "$GEN $GEN" >$S/gen.t && mv $S/gen.t $S/gen
 	echo "G $GEN $1 $(uptime_cs) $(date +%s)" >>$S/gens
-	[ -s $S/watch.pid ] && kill -HUP "$(cat $S/watch.pid)" 2>/dev/null
+	# to the daemon, not to the shell about to exec it (that one dies of it, as a
+	# unit's reload before its ExecStart ran would); watch itself takes a SIGHUP
+	# from its first instruction on
+	local wp
+	wp=$(cat $S/watch.pid 2>/dev/null)
+	[ -n "$wp" ] && [ "$(cat /proc/$wp/comm 2>/dev/null)" = cgherd ] && kill -HUP "$wp" 2>/dev/null
+	return 0
 }
 install_conf A
 
@@ -148,6 +154,21 @@ watcher() {
 
 # SIGKILL of a random opener or a random process of a random session in flight,
 # every 2-4 s: "K T ID opener|proc PID LEAF"
+orphan_end() {
+	local t0 n5 i=0
+	t0=$(uptime_cs)
+	sleep 5
+	n5=$(cat "$2/cgroup.procs" 2>/dev/null | wc -l)
+	while [ -s "$2/cgroup.procs" ] && [ $i -lt 250 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if [ -s "$2/cgroup.procs" ]; then
+		echo "O $1 $n5 -1" >>$S/kills
+	else
+		echo "O $1 $n5 $((($(uptime_cs) - t0) / 10))" >>$S/kills
+	fi
+}
 killer() {
 	local f id cg leaf opener target kind n pick
 	while nap "$(rnd 2 4)"; do
@@ -171,8 +192,10 @@ killer() {
 		[ "$(leaf_of_pid "$target")" = "$leaf" ] || continue
 		kill -9 "$target" 2>/dev/null || continue
 		echo "K $(uptime_cs) $id $kind $target $leaf" >>$S/kills
-		# what is left of a session whose opener died: nobody closes it
-		[ $kind = opener ] && (sleep 5; echo "O $id $(cat "$leaf/cgroup.procs" 2>/dev/null | wc -l)" >>$S/kills) &
+		# what is left of a session whose opener died (close never runs): watch
+		# ends it (kill_on_close); "O ID PROCS_5S_LATER TENTHS_UNTIL_EMPTY" (-1: not
+		# within 30 s)
+		[ $kind = opener ] && orphan_end "$id" "$leaf" &
 	done
 }
 
