@@ -15,6 +15,7 @@
 
 #include "cgh_identity.h"
 #include "cgh_match.h"
+#include "cgh_notice.h"
 #include "cgh_penalty_apply.h"
 #include "cgh_penalty_state.h"
 #include "cgh_value.h"
@@ -257,11 +258,36 @@ struct sync {
 	bool changed;
 };
 
+/* The user told of a penalty's start or end (cgh_notice_deliver: the
+ * record for the next login, a line on their terminals now). */
+static void tell(const struct cgh_watcher *w, enum cgh_notice_kind kind,
+		 const struct cgh_penalty_record *r, const char *why)
+{
+	const struct cgh_penalty *p = cgh_penalty_find(w->cfg->penalties, w->cfg->n_penalties, r->name);
+	const char *base = strrchr(r->dir, '/');
+	struct cgh_notifier nf;
+	struct cgh_notice n = { .kind = kind, .when = (uint64_t)time(NULL), .uid = r->uid,
+				.event = r->start, .tier = r->tier + 1, .until = r->until,
+				.limit = CGH_UNKNOWN, .peak = CGH_UNKNOWN, .killed = CGH_UNKNOWN };
+
+	watch_notifier(w, &nf);
+	if (!nf.at_login && !nf.tty)
+		return;
+	snprintf(n.leaf, sizeof(n.leaf), "%s", base != NULL ? base + 1 : r->dir);
+	snprintf(n.penalty, sizeof(n.penalty), "%s", r->name);
+	snprintf(n.why, sizeof(n.why), "%s", why);
+	n.tiers = p != NULL ? p->n_tiers : CGH_UNKNOWN;
+	if (p != NULL && r->tier < p->n_tiers)
+		cgh_penalty_effect_text(&p->tiers[r->tier].effect, n.effect, sizeof(n.effect));
+	cgh_notice_deliver(&nf, &w->fs, r->dir, &n, w->log);
+}
+
 static void end_rec(struct sync *s, size_t i, const char *why)
 {
 	struct cgh_error err = { 0 };
 
 	cgh_penalty_end(&s->env, s->w->cfg, s->recs, s->n, i, why, &err);
+	tell(s->w, CGH_NOTICE_PENALTY_END, &s->recs[i], why);
 	s->changed = true;
 }
 
@@ -304,6 +330,7 @@ static void note_lifted(struct sync *s)
 		if (k->active && find_rec(s->recs, s->n, k->dir, k->name, true) == NULL) {
 			cgh_logf(s->w->log, LOG_INFO, "penalty %s of uid %u ended outside watch (cgherd penalty lift)",
 				 k->name, k->uid);
+			tell(s->w, CGH_NOTICE_PENALTY_END, k, "lifted by an administrator");
 			user_reset(s->w, k->dir);
 		}
 	}
@@ -391,6 +418,24 @@ static void fmt_usage(const struct cgh_offence *o, char *buf, size_t len)
 	snprintf(buf, len, "memory.current>=%s threshold=%s", a, b);
 }
 
+/* What the user reads after "because": "your CPU use was 98.50% of one
+ * CPU over 10s, over the threshold of 30%". */
+static void why_text(const struct cgh_offence *o, uint64_t window, char *buf, size_t len)
+{
+	char a[32], b[32];
+
+	if (o->cpu) {
+		snprintf(buf, len, "your CPU use was %llu.%02llu%% of one CPU over %llus, over the threshold of %llu%%",
+			 (unsigned long long)(o->usage / 100), (unsigned long long)(o->usage % 100),
+			 (unsigned long long)window, (unsigned long long)(o->threshold / 100));
+		return;
+	}
+	cgh_format_size(o->usage, a, sizeof(a));
+	cgh_format_size(o->threshold, b, sizeof(b));
+	snprintf(buf, len, "your memory use stayed at %s or more for %llus, over the threshold of %s", a,
+		 (unsigned long long)window, b);
+}
+
 static void log_start(struct sync *s, const struct candidate *c, const struct cgh_penalty_record *r,
 		      const struct cgh_host_pressure *h)
 {
@@ -446,6 +491,7 @@ static void start_one(struct sync *s, const struct candidate *c, const struct cg
 	struct cgh_penalty_record *slot;
 	struct cgh_error err = { 0 };
 	uint64_t vals[CGH_BEFORE_N];
+	char why[160];
 
 	if (find_rec(s->recs, s->n, c->u->path, c->p->name, true) != NULL)
 		return;
@@ -474,6 +520,8 @@ static void start_one(struct sync *s, const struct candidate *c, const struct cg
 	*slot = rec;
 	s->changed = true;
 	log_start(s, c, slot, h);
+	why_text(&c->off, c->p->window, why, sizeof(why));
+	tell(s->w, CGH_NOTICE_PENALTY_START, slot, why);
 }
 
 static void start_due(struct sync *s, struct candidate *c, size_t nc)

@@ -976,7 +976,7 @@ static void daemon_start(struct daemon *d)
 	struct cgh_log sink = { .fn = capture_log_file, .arg = d->log, .debug = true };
 	const struct cgh_watch_opts o = { .conf = d->conf, .sys = cgh_test_sys(), .log = &sink,
 					  .phys_mem = 4ull << 30, .state_dir = d->state,
-					  .proc_root = d->root };
+					  .notice_dir = d->state, .proc_root = d->root };
 	struct cgh_error err = { 0 };
 
 	snprintf(text, sizeof(text),
@@ -1052,7 +1052,7 @@ static void test_daemon_lifts_damaged_state(void **state)
 static void test_daemon_penalizes_and_lifts_lost_state(void **state)
 {
 	struct daemon *d = *state;
-	char path[200];
+	char path[200], notices[200];
 
 	daemon_start(d);
 	wait_has(d->log, "penalties: 1, sampling every 1000 ms");
@@ -1064,10 +1064,19 @@ static void test_daemon_penalizes_and_lifts_lost_state(void **state)
 	snprintf(path, sizeof(path), "%s/penalties", d->state);
 	wait_has(path, " cgherd/user-1001 hog\nend 1\n");
 	assert_true(file_has(path, "1001 f 1 0 "));
+	/* the user's notice of it, for the next login */
+	snprintf(notices, sizeof(notices), "%s/user-1001", d->state);
+	wait_has(notices, " kind=penalty_start when=");
+	assert_true(file_has(notices, " uid=1001 leaf=user-1001 event="));
+	assert_true(file_has(notices, " penalty=hog tier=1 tiers=1 until="));
+	assert_true(file_has(notices, " effect=cpu_max%3D30%25 why=your%20CPU%20use%20was%20"));
+	assert_true(file_has(notices, "%20of%20one%20CPU%20over%202s,%20over%20the%20threshold%20of%20100%25\n"));
 	assert_int_equal(unlink(path), 0);
 	hog(d, 1);	/* the next sample sees the file gone; the user starts a new window */
 	cpu_max_is(d, "150000 100000");
 	wait_has(d->log, "the state file is gone; put back cpu_max=150%");
+	wait_has(notices, " kind=penalty_end when=");
+	assert_true(file_has(notices, " effect=cpu_max%3D30%25 why=the%20state%20file%20is%20gone\n"));
 }
 
 int main(void)
