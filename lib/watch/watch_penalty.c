@@ -96,6 +96,13 @@ uint64_t watch_penalty_due(const struct cgh_watcher *w)
 	return pen->due;
 }
 
+int watch_penalty_series(const struct cgh_watcher *w, struct cgh_samples *s)
+{
+	if (w->pen == NULL)
+		return 0;
+	return cgh_samples_add_penalties(s, w->pen->known, w->pen->n_known);
+}
+
 /* ---- sampling ------------------------------------------------------------------- */
 
 void watch_penalty_user_gone(struct watch_user *u)
