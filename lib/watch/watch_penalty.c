@@ -34,6 +34,7 @@ struct watch_penalties {
 	unsigned gen;			/* of the config, for the users' exempt bits */
 	bool force;			/* sync at the next tick */
 	bool need_memory;
+	bool checked;			/* the user directories looked at against the state */
 };
 
 struct candidate {
@@ -263,6 +264,7 @@ struct sync {
 	size_t n, cap;
 	uint64_t now;		/* s, CLOCK_REALTIME */
 	bool changed;
+	bool first;		/* the first look since watch started */
 };
 
 /* The user told of a penalty's start or end (cgh_notice_deliver: the
@@ -361,6 +363,77 @@ static void check_records(struct sync *s)
 	}
 }
 
+/* Whether the limits read (now) are the tier's (want). */
+static bool holds(const struct cgh_limits *now, const struct cgh_limits *want)
+{
+	return now->set == want->set && memcmp(now->value, want->value, sizeof(now->value)) == 0 &&
+	       (!cgh_limits_has(want, CGH_CPU_MAX) || now->cpu_period == want->cpu_period);
+}
+
+static bool same_slots(const uint64_t *a, const uint64_t *b, unsigned keys)
+{
+	if ((keys & (1u << CGH_CPU_MAX)) && (a[CGH_BEFORE_CPU_QUOTA] != b[CGH_BEFORE_CPU_QUOTA] ||
+					     a[CGH_BEFORE_CPU_PERIOD] != b[CGH_BEFORE_CPU_PERIOD]))
+		return false;
+	if ((keys & (1u << CGH_CPU_WEIGHT)) && a[CGH_BEFORE_CPU_WEIGHT] != b[CGH_BEFORE_CPU_WEIGHT])
+		return false;
+	return !(keys & (1u << CGH_MEMORY_HIGH)) || a[CGH_BEFORE_MEMORY_HIGH] == b[CGH_BEFORE_MEMORY_HIGH];
+}
+
+/* A user directory holding a tier's limits that no record explains (the
+ * state file lost or cut while watch was stopped), where the rule gives
+ * other values: what was there before is not known, so the rule's values
+ * go back, as for a damaged record. */
+static void orphan(struct sync *s, const struct watch_user *u, const struct cgh_penalty *p, unsigned t)
+{
+	const struct cgh_penalty_tier *tier = &p->tiers[t];
+	struct cgh_penalty_record rec = { .uid = u->uid, .how = CGH_PENALTY_FS, .tier = t,
+					  .active = true, .start = s->now, .until = s->now,
+					  .keys = tier->effect.set, .before_lost = true };
+	uint64_t rule[CGH_BEFORE_N], tier_vals[CGH_BEFORE_N];
+	struct cgh_error err = { 0 };
+	char effect[160];
+
+	snprintf(rec.dir, sizeof(rec.dir), "%s", u->path);
+	snprintf(rec.name, sizeof(rec.name), "%s", p->name);
+	cgh_penalty_values_back(s->w->cfg, &rec, rule);
+	cgh_penalty_before_from_limits(&tier->effect, CGH_PENALTY_FS, tier_vals);
+	if (same_slots(rule, tier_vals, rec.keys))
+		return;		/* the rule's own values: nothing to put back */
+	cgh_penalty_effect_text(&tier->effect, effect, sizeof(effect));
+	cgh_logf(s->w->log, LOG_WARNING, "penalties: %s/%s holds tier %u of penalty %s (%s) but the state has no record of it (lost while watch was stopped): putting back the rule's values",
+		 s->w->fs.root, u->path, t + 1, p->name, effect);
+	cgh_penalty_end(&s->env, s->w->cfg, &rec, 1, 0, "its record was lost", &err);
+	tell(s->w, CGH_NOTICE_PENALTY_END, &rec, "its record was lost");
+}
+
+/* Once, at the first look: every cgroupfs user directory without a running
+ * record whose limits are a tier's. */
+static void orphans(struct sync *s)
+{
+	const struct cgh_config *cfg = s->w->cfg;
+
+	for (size_t i = 0; i < s->w->tab.n_users; i++) {
+		const struct watch_user *u = &s->w->tab.users[i];
+		bool found = false;
+
+		if (how_of(u) != CGH_PENALTY_FS)
+			continue;
+		for (size_t j = 0; j < s->n && !found; j++)
+			found = s->recs[j].active && strcmp(s->recs[j].dir, u->path) == 0;
+		for (size_t j = 0; j < cfg->n_penalties && !found; j++)
+			for (unsigned t = 0; t < cfg->penalties[j].n_tiers && !found; t++) {
+				const struct cgh_limits *want = &cfg->penalties[j].tiers[t].effect;
+				struct cgh_limits now;
+				cgh_fs_read_limits(&s->w->fs, u->path, want->set, &now);
+				if (holds(&now, want)) {
+					orphan(s, u, &cfg->penalties[j], t);
+					found = true;
+				}
+			}
+	}
+}
+
 /* A penalty the user directory lost (made anew at a later login, with the
  * rule's values): those values are the new before, the effect goes on again. */
 static void reimpose(struct sync *s)
@@ -375,8 +448,7 @@ static void reimpose(struct sync *s)
 			continue;
 		want = p->tiers[r->tier].effect;
 		cgh_fs_read_limits(&s->w->fs, r->dir, want.set, &now);
-		if (now.set != want.set || memcmp(now.value, want.value, sizeof(now.value)) != 0 ||
-		    (cgh_limits_has(&want, CGH_CPU_MAX) && now.cpu_period != want.cpu_period)) {
+		if (!holds(&now, &want)) {
 			uint64_t vals[CGH_BEFORE_N];
 			if (now.set == 0)
 				continue;	/* gone, or not made yet */
@@ -384,8 +456,12 @@ static void reimpose(struct sync *s)
 			    cgh_penalty_impose(&s->env, r->how, r->dir, &want, &err) == 0) {
 				cgh_penalty_inherit_before(s->recs, 0, r->dir, r->keys, r->before, vals);
 				s->changed = true;
-				cgh_logf(s->w->log, LOG_NOTICE, "penalty %s of uid %u put on %s/%s again (made anew)",
-					 r->name, r->uid, s->w->fs.root, r->dir);
+				if (s->first)
+					cgh_logf(s->w->log, LOG_WARNING, "penalty %s of uid %u: %s/%s no longer held its tier's limits (changed while watch was stopped): put on again until its end, what it held kept to put back then",
+						 r->name, r->uid, s->w->fs.root, r->dir);
+				else
+					cgh_logf(s->w->log, LOG_NOTICE, "penalty %s of uid %u put on %s/%s again (made anew)",
+						 r->name, r->uid, s->w->fs.root, r->dir);
 			}
 		}
 	}
@@ -621,9 +697,13 @@ static void sync_state(struct cgh_watcher *w, struct candidate *c, size_t nc)
 		pen->force = true;
 		return;
 	}
+	s.first = !pen->checked;
 	read_state(&s);
 	check_records(&s);
+	if (s.first)
+		orphans(&s);
 	reimpose(&s);
+	pen->checked = true;
 	start_due(&s, c, nc);
 	prune(&s);
 	if (s.changed && cgh_penalty_store_write(&pen->store, s.recs, s.n, &err) < 0)
