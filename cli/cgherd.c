@@ -204,21 +204,6 @@ static int with_tree(struct cli *c, int (*fn)(struct cli *c, const struct cgh_co
 	return rc;
 }
 
-/* --format openmetrics|prometheus: the renderer watch's metrics file uses. */
-static int metrics(const struct cli *c, const struct cgh_config *cfg, const struct cgh_fs *fs,
-		   struct cgh_error *err)
-{
-	struct cgh_tree trees[CGH_TREES_MAX];
-	struct cgh_samples s = { 0 };
-	int r = cgh_samples_collect(fs, trees, cgh_trees_of(cfg, trees), &s, err);
-
-	if (r >= 0)
-		cgh_metrics_render(stdout, &s, NULL, c->format == FORMAT_OPENMETRICS
-						     ? CGH_METRICS_OPENMETRICS : CGH_METRICS_PROMETHEUS);
-	cgh_samples_free(&s);
-	return r;
-}
-
 /* The penalties' records, if there is a state: a problem with it is said
  * on stderr and status goes on without them. */
 static int read_penalties(const struct cli *c, struct cgh_penalty_record **recs, size_t *n)
@@ -238,6 +223,27 @@ static int read_penalties(const struct cli *c, struct cgh_penalty_record **recs,
 	if (damaged > 0)
 		fail(0, "penalties: %zu damaged lines in the state (watch lifts their penalties)", damaged);
 	return r == -ENOENT ? 0 : r;
+}
+
+/* --format openmetrics|prometheus: the renderer watch's metrics file uses. */
+static int metrics(const struct cli *c, const struct cgh_config *cfg, const struct cgh_fs *fs,
+		   struct cgh_error *err)
+{
+	struct cgh_tree trees[CGH_TREES_MAX];
+	struct cgh_samples s = { 0 };
+	struct cgh_penalty_record *recs = NULL;
+	size_t n = 0;
+	int r = cgh_samples_collect(fs, trees, cgh_trees_of(cfg, trees), &s, err);
+
+	read_penalties(c, &recs, &n);
+	if (r >= 0 && cgh_samples_add_penalties(&s, recs, n) < 0)
+		r = cgh_fail(err, ENOMEM, "out of memory for the penalties' series");
+	if (r >= 0)
+		cgh_metrics_render(stdout, &s, NULL, c->format == FORMAT_OPENMETRICS
+						     ? CGH_METRICS_OPENMETRICS : CGH_METRICS_PROMETHEUS);
+	cgh_samples_free(&s);
+	free(recs);
+	return r;
 }
 
 static int status(struct cli *c, const struct cgh_config *cfg, const struct cgh_fs *fs,
@@ -610,7 +616,7 @@ static int top(struct cli *c, const struct cgh_config *cfg, const struct cgh_fs 
 	       struct cgh_error *err)
 {
 	const struct cgh_top_opts o = { .delay = c->delay, .iterations = c->iterations,
-					.batch = c->batch, .sort = c->sort };
+					.batch = c->batch, .sort = c->sort, .state_dir = c->state_dir };
 
 	return cgh_top(cfg, fs, &o, err);
 }

@@ -14,6 +14,7 @@ struct cgh_top_opts {
 	long iterations;	/* frames; 0: until q */
 	bool batch;		/* plain frames, no keys */
 	const char *sort;	/* "memory", "cpu", "pressure", "pids" or its letter; NULL: memory */
+	const char *state_dir;	/* the penalties' state; NULL: CGH_STATE_DIR */
 };
 
 /* Whether name is a sort key (NULL is: the default). */

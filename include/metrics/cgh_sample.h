@@ -60,9 +60,20 @@ struct cgh_sample {
 	struct cgh_figures f;
 };
 
+/* A penalty running on a user's aggregate (the state of cgh_penalty_state.h). */
+struct cgh_penalty_series {
+	unsigned uid;
+	char user[64];		/* sanitized name, or the uid */
+	char penalty[72];
+	unsigned tier;		/* 1-based */
+	uint64_t until;		/* s since the epoch */
+};
+
 struct cgh_samples {
 	struct cgh_sample *v;
 	size_t n, cap;
+	struct cgh_penalty_series *pen;	/* cgh_samples_add_penalties */
+	size_t n_pen, cap_pen;
 };
 
 /* The figures of one cgroup dir (best effort). */
@@ -77,6 +88,13 @@ void cgh_psi_totals(const char *text, uint64_t *some, uint64_t *full);
  * number of sessions, or -errno with err set (-ENOMEM). */
 int cgh_samples_collect(const struct cgh_fs *fs, const struct cgh_tree *trees, size_t n_trees,
 			struct cgh_samples *out, struct cgh_error *err);
+
+struct cgh_penalty_record;
+
+/* Appends a series per active record of recs (the penalties' state, as
+ * watch knows it or the file says).  0 or -ENOMEM. */
+int cgh_samples_add_penalties(struct cgh_samples *s, const struct cgh_penalty_record *recs,
+			      size_t n);
 
 void cgh_samples_free(struct cgh_samples *s);
 

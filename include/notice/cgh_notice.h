@@ -44,6 +44,8 @@ enum cgh_notice_kind {
 	CGH_NOTICE_OOM_KILL,	/* memory limit: processes killed (oom_group = false) */
 	CGH_NOTICE_PRESSURE,	/* the pressure guard killed the session */
 	CGH_NOTICE_CLOSE_KILL,	/* processes left at close killed (kill_on_close) */
+	CGH_NOTICE_PENALTY_START, /* a penalty of `cgherd watch` put on the user */
+	CGH_NOTICE_PENALTY_END,	/* that penalty ended (its duration, a lift) */
 	CGH_NOTICE_KINDS
 };
 
@@ -71,6 +73,14 @@ struct cgh_notice {
 	uint64_t peak;		/* memory.peak, bytes, CGH_UNKNOWN when not known */
 	uint64_t killed;	/* processes killed, CGH_UNKNOWN when not known */
 	char biggest[32];	/* the biggest of them (the OOM victim), "" when not known */
+	/* the penalty kinds: leaf is the user directory's name ("user-1001",
+	 * so that every session of it is written to), event the penalty's start */
+	char penalty[72];	/* its name */
+	uint64_t tier;		/* 1-based; CGH_UNKNOWN when not known */
+	uint64_t tiers;		/* how many the penalty has; CGH_UNKNOWN when not known */
+	uint64_t until;		/* s since the epoch; CGH_UNKNOWN when not known */
+	char effect[96];	/* "cpu_max=30%" (start), what was put back (end) */
+	char why[160];		/* start: the figure against the threshold; end: why */
 };
 
 /* How notices are written, from the config's notices group; help is shown

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgh_penalty_state.h"
 #include "cgh_sample.h"
 #include "cgh_top.h"
 
@@ -188,7 +189,23 @@ static void quota(char *buf, size_t len, const struct cgh_figures *f)
 		snprintf(buf, len, "%.0f%%", (double)f->cpu_quota * 100.0 / (double)f->cpu_period);
 }
 
-static void print_row(FILE *out, const struct row *r)
+/* A user's running penalties after its row: " penalty=hog tier=2 until=14:41". */
+static void print_penalties(FILE *out, const struct cgh_samples *s, const struct cgh_sample *u)
+{
+	for (size_t i = 0; u->kind == CGH_SAMPLE_USER && i < s->n_pen; i++) {
+		time_t until = (time_t)s->pen[i].until;
+		struct tm tm;
+		char clock[24] = "?";
+
+		if (s->pen[i].uid != u->uid)
+			continue;
+		if (localtime_r(&until, &tm) != NULL)
+			strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
+		fprintf(out, " penalty=%s tier=%u until=%s", s->pen[i].penalty, s->pen[i].tier, clock);
+	}
+}
+
+static void print_row(FILE *out, const struct cgh_samples *all, const struct row *r)
 {
 	const struct cgh_figures *f = &r->s->f;
 	char mem[24], max[24], high[24], cpu[24], q[24], psi[24], pids[24], pmax[24];
@@ -201,9 +218,11 @@ static void print_row(FILE *out, const struct row *r)
 	percent(psi, sizeof(psi), r->psi);
 	count(pids, sizeof(pids), f->pids_current);
 	count(pmax, sizeof(pmax), f->pids_max);
-	fprintf(out, "%-12.12s %7u %-12.12s %-18.18s %7s %7s %7s %6s %6s %6s %6s %6s %s\n",
+	fprintf(out, "%-12.12s %7u %-12.12s %-18.18s %7s %7s %7s %6s %6s %6s %6s %6s %s",
 		r->s->user, r->s->uid, r->s->kind == CGH_SAMPLE_SESSION ? (r->s->rule[0] ? r->s->rule : "?") : "",
 		r->s->name, mem, max, high, cpu, q, psi, pids, pmax, r->s->owned ? "cgroupfs" : "systemd");
+	print_penalties(out, all, r->s);
+	fputc('\n', out);
 }
 
 static void print_frame(FILE *out, struct top *t)
@@ -225,16 +244,33 @@ static void print_frame(FILE *out, struct top *t)
 		t->n_trees > 1 ? ", " : "", t->n_trees > 1 ? t->trees[1].dir : "");
 	fprintf(out, "%-12s %7s %-12s %-18s %7s %7s %7s %6s %6s %6s %6s %6s %s\n", "USER", "UID",
 		"RULE", "CGROUP", "MEM", "MAX", "HIGH", "CPU%", "QUOTA", "PSI%", "PIDS", "PMAX",
-		"BACKEND");
+		"BACKEND (PENALTY)");
 	room = t->lines > header_lines + 1 ? (size_t)(t->lines - header_lines - 1) : SIZE_MAX;
 	for (size_t i = 0; i < t->now.n && shown < room; i++, shown++)
-		print_row(out, &t->rows[i]);
+		print_row(out, &t->now, &t->rows[i]);
 	if (!t->tty)
 		fputc('\n', out);
 	fflush(out);
 }
 
 /* ---- the loop ------------------------------------------------------------------ */
+
+/* The running penalties, when the state can be read (root's): best effort,
+ * a frame without them otherwise. */
+static void add_penalties(struct top *t)
+{
+	struct cgh_penalty_store st;
+	struct cgh_penalty_record *recs = NULL;
+	struct cgh_error err = { 0 };
+	size_t n = 0, damaged = 0;
+
+	if (cgh_penalty_store_open(&st, t->o->state_dir, false, &err) < 0)
+		return;
+	if (cgh_penalty_store_read(&st, &recs, &n, &damaged, &err) == 0)
+		cgh_samples_add_penalties(&t->now, recs, n);
+	cgh_penalty_store_close(&st);
+	free(recs);
+}
 
 static int sample(struct top *t, struct cgh_error *err)
 {
@@ -249,6 +285,7 @@ static int sample(struct top *t, struct cgh_error *err)
 	r = cgh_samples_collect(t->fs, t->trees, t->n_trees, &t->now, err);
 	if (r < 0)
 		return r;
+	add_penalties(t);
 	rows = realloc(t->rows, (t->now.n ? t->now.n : 1) * sizeof(*rows));
 	if (rows == NULL)
 		return cgh_fail(err, ENOMEM, "top");

@@ -188,12 +188,37 @@ static void render_kept(FILE *out, const struct cgh_kept *k, enum cgh_metrics_fo
 	}
 }
 
+/* A series per running penalty: its tier, and when it ends. */
+static void render_penalties(FILE *out, const struct cgh_samples *s, enum cgh_metrics_format format)
+{
+	static const char *const names[2] = { "cgherd_user_penalty_tier",
+					       "cgherd_user_penalty_until_timestamp_seconds" };
+	static const char *const help[2] = {
+		"Tier (from 1) of a penalty of cgherd watch running on the user's aggregate.",
+		"When that penalty ends, in seconds since the epoch.",
+	};
+
+	for (int k = 0; k < 2; k++) {
+		header(out, names[k], help[k], false, k == 1 ? "seconds" : NULL, format);
+		for (size_t i = 0; i < s->n_pen; i++) {
+			char user[140], penalty[150];
+
+			cgh_metrics_escape(s->pen[i].user, user, sizeof(user));
+			cgh_metrics_escape(s->pen[i].penalty, penalty, sizeof(penalty));
+			fprintf(out, "%s{user=\"%s\",uid=\"%u\",penalty=\"%s\"} %llu\n", names[k], user,
+				s->pen[i].uid, penalty,
+				(unsigned long long)(k == 0 ? s->pen[i].tier : s->pen[i].until));
+		}
+	}
+}
+
 void cgh_metrics_render(FILE *out, const struct cgh_samples *s, const struct cgh_kept *kept,
 			enum cgh_metrics_format format)
 {
 	render_sessions(out, s, format);
 	render_kind(out, s, CGH_SAMPLE_SESSION, format);
 	render_kind(out, s, CGH_SAMPLE_USER, format);
+	render_penalties(out, s, format);
 	if (kept != NULL)
 		render_kept(out, kept, format);
 	if (format == CGH_METRICS_OPENMETRICS)

@@ -7,6 +7,7 @@
 
 #include "cgh_identity.h"
 #include "cgh_metrics_grow.h"
+#include "cgh_penalty.h"
 #include "cgh_sample.h"
 #include "cgh_systemd.h"
 #include "cgh_value.h"
@@ -206,8 +207,28 @@ int cgh_samples_collect(const struct cgh_fs *fs, const struct cgh_tree *trees, s
 	return sessions;
 }
 
+int cgh_samples_add_penalties(struct cgh_samples *s, const struct cgh_penalty_record *recs,
+			      size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct cgh_penalty_series *p;
+
+		if (!recs[i].active)
+			continue;
+		if (cgh_metrics_grow((void **)&s->pen, &s->cap_pen, s->n_pen, sizeof(*s->pen), 8) < 0)
+			return -ENOMEM;
+		p = &s->pen[s->n_pen++];
+		*p = (struct cgh_penalty_series){ .uid = recs[i].uid, .tier = recs[i].tier + 1,
+						  .until = recs[i].until };
+		cgh_user_name(recs[i].uid, p->user, sizeof(p->user));
+		snprintf(p->penalty, sizeof(p->penalty), "%s", recs[i].name);
+	}
+	return 0;
+}
+
 void cgh_samples_free(struct cgh_samples *s)
 {
+	free(s->pen);
 	free(s->v);
 	*s = (struct cgh_samples){ 0 };
 }

@@ -47,6 +47,9 @@ struct words {
 	char peak[32];		/* " (peak 500M)", "" */
 	char killed[32];	/* "3 processes", "" */
 	char biggest[48];	/* " (biggest: memhog)", "" */
+	const struct cgh_notice *n;	/* the penalty kinds' words, as recorded */
+	char tier[64];		/* " (tier 1 of 2)", "" */
+	char until[24];		/* "14:41", "" */
 };
 
 static void say_oom_group(struct out *o, const struct words *w)
@@ -82,6 +85,38 @@ static void say_close_kill(struct out *o, const struct words *w)
 		strcmp(w->killed, "1 process") == 0 ? "was" : "were");
 }
 
+/* "cgherd: penalty hog (tier 1 of 2) on your processes until 14:41:
+ * cpu_max=30%, because your CPU use was 98.50% of one CPU over 10s, over
+ * the threshold of 30%." */
+static void say_penalty_start(struct out *o, const struct words *w)
+{
+	out_add(o, "penalty %s%s on your processes", w->n->penalty, w->tier);
+	if (w->until[0])
+		out_add(o, " until %s", w->until);
+	out_add(o, ": %s", w->n->effect[0] ? w->n->effect : "lower limits");
+	if (w->n->why[0])
+		out_add(o, ", because %s", w->n->why);
+	out_add(o, ".");
+}
+
+/* "cgherd: penalty hog (tier 1 of 2) on your processes ended at 14:41
+ * (its duration is over): cpu_max=30% is lifted, your limits are back." */
+static void say_penalty_end(struct out *o, const struct words *w)
+{
+	out_add(o, "penalty %s%s on your processes ended at %s", w->n->penalty, w->tier, w->when);
+	if (w->n->why[0])
+		out_add(o, " (%s)", w->n->why);
+	out_add(o, ": ");
+	if (w->n->effect[0])
+		out_add(o, "%s is lifted, ", w->n->effect);
+	out_add(o, "your limits are back.");
+}
+
+static bool is_penalty(enum cgh_notice_kind kind)
+{
+	return kind == CGH_NOTICE_PENALTY_START || kind == CGH_NOTICE_PENALTY_END;
+}
+
 static const struct kind_desc {
 	const char *name;	/* in the record file: never renamed */
 	void (*say)(struct out *o, const struct words *w);
@@ -91,6 +126,8 @@ static const struct kind_desc {
 	[CGH_NOTICE_OOM_KILL] = { "oom_kill", say_oom_kill, "its memory limit" },
 	[CGH_NOTICE_PRESSURE] = { "pressure", say_pressure, "its memory.high" },
 	[CGH_NOTICE_CLOSE_KILL] = { "close_kill", say_close_kill, "its memory limit" },
+	[CGH_NOTICE_PENALTY_START] = { "penalty_start", say_penalty_start, "" },
+	[CGH_NOTICE_PENALTY_END] = { "penalty_end", say_penalty_end, "" },
 };
 
 const char *cgh_notice_kind_name(enum cgh_notice_kind kind)
@@ -274,9 +311,20 @@ int cgh_notice_encode(const struct cgh_notice *n, char *buf, size_t len)
 	put_number(&o, "peak", n->peak);
 	put_number(&o, "killed", n->killed);
 	put_word(&o, "biggest", n->biggest);
+	if (is_penalty(n->kind)) {
+		put_word(&o, "penalty", n->penalty);
+		put_number(&o, "tier", n->tier);
+		put_number(&o, "tiers", n->tiers);
+		put_number(&o, "until", n->until);
+		put_word(&o, "effect", n->effect);
+		put_word(&o, "why", n->why);
+	}
 	out_add(&o, "\n");
 	return o.full ? -ENOSPC : (int)o.used;
 }
+
+static int take_penalty(struct cgh_notice *n, const char *key, size_t klen, const char *v,
+			const char *end);
 
 struct decoding {
 	struct cgh_notice *n;
@@ -327,6 +375,25 @@ static int record_word(void *arg, const char *key, size_t klen, const char *v, c
 		return take_value(v, end, n->rule, sizeof(n->rule));
 	if (is_key(key, klen, "biggest"))
 		return take_value(v, end, n->biggest, sizeof(n->biggest));
+	return take_penalty(n, key, klen, v, end);
+}
+
+/* The penalty kinds' words. */
+static int take_penalty(struct cgh_notice *n, const char *key, size_t klen, const char *v,
+			const char *end)
+{
+	if (is_key(key, klen, "penalty"))
+		return take_value(v, end, n->penalty, sizeof(n->penalty));
+	if (is_key(key, klen, "tier"))
+		return take_number(v, end, &n->tier);
+	if (is_key(key, klen, "tiers"))
+		return take_number(v, end, &n->tiers);
+	if (is_key(key, klen, "until"))
+		return take_number(v, end, &n->until);
+	if (is_key(key, klen, "effect"))
+		return take_value(v, end, n->effect, sizeof(n->effect));
+	if (is_key(key, klen, "why"))
+		return take_value(v, end, n->why, sizeof(n->why));
 	return 0;	/* a newer writer's field */
 }
 
@@ -337,6 +404,7 @@ int cgh_notice_decode(const char *line, struct cgh_notice *out)
 
 	memset(out, 0, sizeof(*out));
 	out->limit = out->peak = out->killed = CGH_UNKNOWN;
+	out->tier = out->tiers = out->until = CGH_UNKNOWN;
 	if (strlen(line) >= CGH_NOTICE_RECORD_MAX)
 		return -EINVAL;
 	r = each_word(line, record_word, &d);
@@ -423,8 +491,16 @@ static void prepare(const struct cgh_notice *n, uint64_t now, struct words *w)
 	char size[16];
 
 	memset(w, 0, sizeof(*w));
+	w->n = n;
 	say_session(n, now, w->session, sizeof(w->session));
 	clock_time(n->when, now, w->when, sizeof(w->when));
+	if (n->until != CGH_UNKNOWN && n->until != 0)
+		clock_time(n->until, now, w->until, sizeof(w->until));
+	if (n->tier != CGH_UNKNOWN && n->tier != 0 && n->tiers != CGH_UNKNOWN && n->tiers > 1)
+		snprintf(w->tier, sizeof(w->tier), " (tier %llu of %llu)", (unsigned long long)n->tier,
+			 (unsigned long long)n->tiers);
+	else if (n->tier != CGH_UNKNOWN && n->tier != 0)
+		snprintf(w->tier, sizeof(w->tier), " (tier %llu)", (unsigned long long)n->tier);
 	if (n->limit != CGH_UNKNOWN && n->limit != CGH_UNLIMITED) {
 		cgh_size_human(n->limit, size, sizeof(size));
 		snprintf(w->limit, sizeof(w->limit), "%s of %s", kinds[n->kind].limit_word, size);

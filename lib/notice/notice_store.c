@@ -16,71 +16,25 @@
 #include <unistd.h>
 
 #include "cgh_notice.h"
+#include "cgh_safe_dir.h"
 #include "cgh_value.h"
 
 #define FILE_PREFIX "user-"
 
 /* ---- the directory ----------------------------------------------------------------- */
 
-static int check_dir(const struct stat *st, const char *dir, struct cgh_error *err)
-{
-	if (!S_ISDIR(st->st_mode))
-		return cgh_fail_msg(err, ENOTDIR, "%s: not a directory", dir);
-	if (st->st_uid != geteuid())
-		return cgh_fail_msg(err, EPERM, "%s: owned by uid %u, not %u", dir,
-				    (unsigned)st->st_uid, (unsigned)geteuid());
-	if (st->st_mode & 077)
-		return cgh_fail_msg(err, EPERM, "%s: mode %04o gives group or others access", dir,
-				    (unsigned)(st->st_mode & 07777));
-	return 0;
-}
-
-/* dir's parent as given (root's own path), its last component safely. */
-static int open_parent(const char *dir, char *name, size_t len, struct cgh_error *err)
-{
-	char parent[256];
-	const char *slash = strrchr(dir, '/');
-	int fd;
-
-	if (dir[0] != '/' || slash == NULL || slash[1] == '\0' || strlen(dir) >= sizeof(parent) ||
-	    strcmp(slash + 1, ".") == 0 || strcmp(slash + 1, "..") == 0)
-		return cgh_fail_msg(err, EINVAL, "%s: not an absolute path to a directory", dir);
-	snprintf(parent, sizeof(parent), "%.*s", slash == dir ? 1 : (int)(slash - dir), dir);
-	snprintf(name, len, "%s", slash + 1);
-	fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return fd < 0 ? cgh_fail(err, errno, "cannot open %s", parent) : fd;
-}
-
 int cgh_notice_store_open(struct cgh_notice_store *st, const char *dir, bool create,
 			  struct cgh_error *err)
 {
-	struct stat sb;
-	char name[256];
-	int parent = open_parent(dir, name, sizeof(name), err);
-	int fd = -1, r = 0;
+	int fd;
 
 	st->dirfd = -1;
 	snprintf(st->dir, sizeof(st->dir), "%s", dir);
-	if (parent < 0)
-		return parent;
-	if (create && mkdirat(parent, name, 0700) < 0 && errno != EEXIST)
-		r = cgh_fail(err, errno, "cannot make %s", dir);
-	if (r == 0) {
-		fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
-			r = cgh_fail(err, errno, "cannot open %s%s", dir,
-				     errno == ELOOP || errno == ENOTDIR ? " (a symlink or not a directory: refused)" : "");
-	}
-	if (r == 0 && fstat(fd, &sb) < 0)
-		r = cgh_fail(err, errno, "cannot stat %s", dir);
-	if (r == 0)
-		r = check_dir(&sb, dir, err);
-	if (r < 0 && fd >= 0)
-		close(fd);
-	else
-		st->dirfd = fd;
-	close(parent);
-	return r;
+	fd = cgh_safe_dir_open(dir, create, err);
+	if (fd < 0)
+		return fd;
+	st->dirfd = fd;
+	return 0;
 }
 
 void cgh_notice_store_close(struct cgh_notice_store *st)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cgh_penalty_state.h"
+#include "cgh_safe_dir.h"
 #include "cgh_value.h"
 
 #define HEADER "cgherd-penalties 1"
@@ -206,41 +207,16 @@ int cgh_penalty_state_format(const struct cgh_penalty_record *recs, size_t n, ch
 
 /* ---- the directory and the lock ----------------------------------------------- */
 
-static int check_dir(int fd, const char *dir, struct cgh_error *err)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) < 0)
-		return cgh_fail(err, errno, "cannot stat %s", dir);
-	if (!S_ISDIR(st.st_mode))
-		return cgh_fail_msg(err, ENOTDIR, "%s: not a directory", dir);
-	if (st.st_uid != geteuid())
-		return cgh_fail_msg(err, EPERM, "%s: owned by uid %u, must be owned by uid %u", dir,
-				    (unsigned)st.st_uid, (unsigned)geteuid());
-	if (st.st_mode & 077)
-		return cgh_fail_msg(err, EPERM, "%s: mode %04o, must give no access to group or others",
-				    dir, (unsigned)(st.st_mode & 07777));
-	return 0;
-}
-
 int cgh_penalty_store_open(struct cgh_penalty_store *st, const char *dir, bool create,
 			   struct cgh_error *err)
 {
-	int fd, r;
+	int fd;
 
 	st->dirfd = st->lockfd = -1;
 	snprintf(st->dir, sizeof(st->dir), "%s", dir != NULL ? dir : CGH_STATE_DIR);
-	if (create && mkdir(st->dir, 0700) < 0 && errno != EEXIST)
-		return cgh_fail(err, errno, "cannot create %s", st->dir);
-	fd = open(st->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = cgh_safe_dir_open(st->dir, create, err);
 	if (fd < 0)
-		return cgh_fail(err, errno, "cannot open %s%s", st->dir,
-				errno == ELOOP ? " (a symbolic link)" : "");
-	r = check_dir(fd, st->dir, err);
-	if (r < 0) {
-		close(fd);
-		return r;
-	}
+		return fd;
 	st->dirfd = fd;
 	return 0;
 }

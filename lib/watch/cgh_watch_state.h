@@ -202,5 +202,7 @@ void watch_penalty_stop(struct cgh_watcher *w);
 void watch_penalty_tick(struct cgh_watcher *w, uint64_t now_ms);
 void watch_penalty_user_gone(struct watch_user *u);	/* before it is forgotten */
 uint64_t watch_penalty_due(const struct cgh_watcher *w);	/* monotonic ms, 0: none */
+/* The penalties as watch last read or wrote them: a series per running one. */
+int watch_penalty_series(const struct cgh_watcher *w, struct cgh_samples *s);
 
 #endif

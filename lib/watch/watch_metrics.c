@@ -56,6 +56,8 @@ static void write_file(struct cgh_watcher *w, const char *path)
 	struct cgh_error err = { 0 };
 	int r = cgh_samples_collect(&w->fs, trees, cgh_trees_of(w->cfg, trees), &s, &err);
 
+	if (r >= 0 && watch_penalty_series(w, &s) < 0)
+		r = cgh_fail(&err, ENOMEM, "out of memory for the penalties' series");
 	if (r >= 0)
 		r = cgh_metrics_write_file(path, &s, &w->met.kept, &err);
 	cgh_samples_free(&s);

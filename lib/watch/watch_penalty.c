@@ -15,6 +15,7 @@
 
 #include "cgh_identity.h"
 #include "cgh_match.h"
+#include "cgh_notice.h"
 #include "cgh_penalty_apply.h"
 #include "cgh_penalty_state.h"
 #include "cgh_value.h"
@@ -33,6 +34,7 @@ struct watch_penalties {
 	unsigned gen;			/* of the config, for the users' exempt bits */
 	bool force;			/* sync at the next tick */
 	bool need_memory;
+	bool checked;			/* the user directories looked at against the state */
 };
 
 struct candidate {
@@ -93,6 +95,13 @@ uint64_t watch_penalty_due(const struct cgh_watcher *w)
 	if (pen == NULL || (w->cfg->n_penalties == 0 && pen->n_known == 0 && !pen->force))
 		return 0;
 	return pen->due;
+}
+
+int watch_penalty_series(const struct cgh_watcher *w, struct cgh_samples *s)
+{
+	if (w->pen == NULL)
+		return 0;
+	return cgh_samples_add_penalties(s, w->pen->known, w->pen->n_known);
 }
 
 /* ---- sampling ------------------------------------------------------------------- */
@@ -255,13 +264,39 @@ struct sync {
 	size_t n, cap;
 	uint64_t now;		/* s, CLOCK_REALTIME */
 	bool changed;
+	bool first;		/* the first look since watch started */
 };
+
+/* The user told of a penalty's start or end (cgh_notice_deliver: the
+ * record for the next login, a line on their terminals now). */
+static void tell(const struct cgh_watcher *w, enum cgh_notice_kind kind,
+		 const struct cgh_penalty_record *r, const char *why)
+{
+	const struct cgh_penalty *p = cgh_penalty_find(w->cfg->penalties, w->cfg->n_penalties, r->name);
+	const char *base = strrchr(r->dir, '/');
+	struct cgh_notifier nf;
+	struct cgh_notice n = { .kind = kind, .when = (uint64_t)time(NULL), .uid = r->uid,
+				.event = r->start, .tier = r->tier + 1, .until = r->until,
+				.limit = CGH_UNKNOWN, .peak = CGH_UNKNOWN, .killed = CGH_UNKNOWN };
+
+	watch_notifier(w, &nf);
+	if (!nf.at_login && !nf.tty)
+		return;
+	snprintf(n.leaf, sizeof(n.leaf), "%s", base != NULL ? base + 1 : r->dir);
+	snprintf(n.penalty, sizeof(n.penalty), "%s", r->name);
+	snprintf(n.why, sizeof(n.why), "%s", why);
+	n.tiers = p != NULL ? p->n_tiers : CGH_UNKNOWN;
+	if (p != NULL && r->tier < p->n_tiers)
+		cgh_penalty_effect_text(&p->tiers[r->tier].effect, n.effect, sizeof(n.effect));
+	cgh_notice_deliver(&nf, &w->fs, r->dir, &n, w->log);
+}
 
 static void end_rec(struct sync *s, size_t i, const char *why)
 {
 	struct cgh_error err = { 0 };
 
 	cgh_penalty_end(&s->env, s->w->cfg, s->recs, s->n, i, why, &err);
+	tell(s->w, CGH_NOTICE_PENALTY_END, &s->recs[i], why);
 	s->changed = true;
 }
 
@@ -304,6 +339,7 @@ static void note_lifted(struct sync *s)
 		if (k->active && find_rec(s->recs, s->n, k->dir, k->name, true) == NULL) {
 			cgh_logf(s->w->log, LOG_INFO, "penalty %s of uid %u ended outside watch (cgherd penalty lift)",
 				 k->name, k->uid);
+			tell(s->w, CGH_NOTICE_PENALTY_END, k, "lifted by an administrator");
 			user_reset(s->w, k->dir);
 		}
 	}
@@ -327,6 +363,77 @@ static void check_records(struct sync *s)
 	}
 }
 
+/* Whether the limits read (now) are the tier's (want). */
+static bool holds(const struct cgh_limits *now, const struct cgh_limits *want)
+{
+	return now->set == want->set && memcmp(now->value, want->value, sizeof(now->value)) == 0 &&
+	       (!cgh_limits_has(want, CGH_CPU_MAX) || now->cpu_period == want->cpu_period);
+}
+
+static bool same_slots(const uint64_t *a, const uint64_t *b, unsigned keys)
+{
+	if ((keys & (1u << CGH_CPU_MAX)) && (a[CGH_BEFORE_CPU_QUOTA] != b[CGH_BEFORE_CPU_QUOTA] ||
+					     a[CGH_BEFORE_CPU_PERIOD] != b[CGH_BEFORE_CPU_PERIOD]))
+		return false;
+	if ((keys & (1u << CGH_CPU_WEIGHT)) && a[CGH_BEFORE_CPU_WEIGHT] != b[CGH_BEFORE_CPU_WEIGHT])
+		return false;
+	return !(keys & (1u << CGH_MEMORY_HIGH)) || a[CGH_BEFORE_MEMORY_HIGH] == b[CGH_BEFORE_MEMORY_HIGH];
+}
+
+/* A user directory holding a tier's limits that no record explains (the
+ * state file lost or cut while watch was stopped), where the rule gives
+ * other values: what was there before is not known, so the rule's values
+ * go back, as for a damaged record. */
+static void orphan(struct sync *s, const struct watch_user *u, const struct cgh_penalty *p, unsigned t)
+{
+	const struct cgh_penalty_tier *tier = &p->tiers[t];
+	struct cgh_penalty_record rec = { .uid = u->uid, .how = CGH_PENALTY_FS, .tier = t,
+					  .active = true, .start = s->now, .until = s->now,
+					  .keys = tier->effect.set, .before_lost = true };
+	uint64_t rule[CGH_BEFORE_N], tier_vals[CGH_BEFORE_N];
+	struct cgh_error err = { 0 };
+	char effect[160];
+
+	snprintf(rec.dir, sizeof(rec.dir), "%s", u->path);
+	snprintf(rec.name, sizeof(rec.name), "%s", p->name);
+	cgh_penalty_values_back(s->w->cfg, &rec, rule);
+	cgh_penalty_before_from_limits(&tier->effect, CGH_PENALTY_FS, tier_vals);
+	if (same_slots(rule, tier_vals, rec.keys))
+		return;		/* the rule's own values: nothing to put back */
+	cgh_penalty_effect_text(&tier->effect, effect, sizeof(effect));
+	cgh_logf(s->w->log, LOG_WARNING, "penalties: %s/%s holds tier %u of penalty %s (%s) but the state has no record of it (lost while watch was stopped): putting back the rule's values",
+		 s->w->fs.root, u->path, t + 1, p->name, effect);
+	cgh_penalty_end(&s->env, s->w->cfg, &rec, 1, 0, "its record was lost", &err);
+	tell(s->w, CGH_NOTICE_PENALTY_END, &rec, "its record was lost");
+}
+
+/* Once, at the first look: every cgroupfs user directory without a running
+ * record whose limits are a tier's. */
+static void orphans(struct sync *s)
+{
+	const struct cgh_config *cfg = s->w->cfg;
+
+	for (size_t i = 0; i < s->w->tab.n_users; i++) {
+		const struct watch_user *u = &s->w->tab.users[i];
+		bool found = false;
+
+		if (how_of(u) != CGH_PENALTY_FS)
+			continue;
+		for (size_t j = 0; j < s->n && !found; j++)
+			found = s->recs[j].active && strcmp(s->recs[j].dir, u->path) == 0;
+		for (size_t j = 0; j < cfg->n_penalties && !found; j++)
+			for (unsigned t = 0; t < cfg->penalties[j].n_tiers && !found; t++) {
+				const struct cgh_limits *want = &cfg->penalties[j].tiers[t].effect;
+				struct cgh_limits now;
+				cgh_fs_read_limits(&s->w->fs, u->path, want->set, &now);
+				if (holds(&now, want)) {
+					orphan(s, u, &cfg->penalties[j], t);
+					found = true;
+				}
+			}
+	}
+}
+
 /* A penalty the user directory lost (made anew at a later login, with the
  * rule's values): those values are the new before, the effect goes on again. */
 static void reimpose(struct sync *s)
@@ -341,8 +448,7 @@ static void reimpose(struct sync *s)
 			continue;
 		want = p->tiers[r->tier].effect;
 		cgh_fs_read_limits(&s->w->fs, r->dir, want.set, &now);
-		if (now.set != want.set || memcmp(now.value, want.value, sizeof(now.value)) != 0 ||
-		    (cgh_limits_has(&want, CGH_CPU_MAX) && now.cpu_period != want.cpu_period)) {
+		if (!holds(&now, &want)) {
 			uint64_t vals[CGH_BEFORE_N];
 			if (now.set == 0)
 				continue;	/* gone, or not made yet */
@@ -350,8 +456,12 @@ static void reimpose(struct sync *s)
 			    cgh_penalty_impose(&s->env, r->how, r->dir, &want, &err) == 0) {
 				cgh_penalty_inherit_before(s->recs, 0, r->dir, r->keys, r->before, vals);
 				s->changed = true;
-				cgh_logf(s->w->log, LOG_NOTICE, "penalty %s of uid %u put on %s/%s again (made anew)",
-					 r->name, r->uid, s->w->fs.root, r->dir);
+				if (s->first)
+					cgh_logf(s->w->log, LOG_WARNING, "penalty %s of uid %u: %s/%s no longer held its tier's limits (changed while watch was stopped): put on again until its end, what it held kept to put back then",
+						 r->name, r->uid, s->w->fs.root, r->dir);
+				else
+					cgh_logf(s->w->log, LOG_NOTICE, "penalty %s of uid %u put on %s/%s again (made anew)",
+						 r->name, r->uid, s->w->fs.root, r->dir);
 			}
 		}
 	}
@@ -389,6 +499,24 @@ static void fmt_usage(const struct cgh_offence *o, char *buf, size_t len)
 	cgh_format_size(o->usage, a, sizeof(a));
 	cgh_format_size(o->threshold, b, sizeof(b));
 	snprintf(buf, len, "memory.current>=%s threshold=%s", a, b);
+}
+
+/* What the user reads after "because": "your CPU use was 98.50% of one
+ * CPU over 10s, over the threshold of 30%". */
+static void why_text(const struct cgh_offence *o, uint64_t window, char *buf, size_t len)
+{
+	char a[32], b[32];
+
+	if (o->cpu) {
+		snprintf(buf, len, "your CPU use was %llu.%02llu%% of one CPU over %llus, over the threshold of %llu%%",
+			 (unsigned long long)(o->usage / 100), (unsigned long long)(o->usage % 100),
+			 (unsigned long long)window, (unsigned long long)(o->threshold / 100));
+		return;
+	}
+	cgh_format_size(o->usage, a, sizeof(a));
+	cgh_format_size(o->threshold, b, sizeof(b));
+	snprintf(buf, len, "your memory use stayed at %s or more for %llus, over the threshold of %s", a,
+		 (unsigned long long)window, b);
 }
 
 static void log_start(struct sync *s, const struct candidate *c, const struct cgh_penalty_record *r,
@@ -446,6 +574,7 @@ static void start_one(struct sync *s, const struct candidate *c, const struct cg
 	struct cgh_penalty_record *slot;
 	struct cgh_error err = { 0 };
 	uint64_t vals[CGH_BEFORE_N];
+	char why[160];
 
 	if (find_rec(s->recs, s->n, c->u->path, c->p->name, true) != NULL)
 		return;
@@ -474,6 +603,8 @@ static void start_one(struct sync *s, const struct candidate *c, const struct cg
 	*slot = rec;
 	s->changed = true;
 	log_start(s, c, slot, h);
+	why_text(&c->off, c->p->window, why, sizeof(why));
+	tell(s->w, CGH_NOTICE_PENALTY_START, slot, why);
 }
 
 static void start_due(struct sync *s, struct candidate *c, size_t nc)
@@ -566,9 +697,13 @@ static void sync_state(struct cgh_watcher *w, struct candidate *c, size_t nc)
 		pen->force = true;
 		return;
 	}
+	s.first = !pen->checked;
 	read_state(&s);
 	check_records(&s);
+	if (s.first)
+		orphans(&s);
 	reimpose(&s);
+	pen->checked = true;
 	start_due(&s, c, nc);
 	prune(&s);
 	if (s.changed && cgh_penalty_store_write(&pen->store, s.recs, s.n, &err) < 0)

@@ -112,6 +112,31 @@ done_check "status --format openmetrics: # EOF, counter families without _total,
 # (promtool 2.42 lints the 0.0.4 text format only: the OpenMetrics output is
 # checked above to carry exactly the samples promtool passed.)
 
+# A series per running penalty (the state file), none for one that ended.
+sdir=$tmp/pstate
+mkdir -m 700 "$sdir"
+printf 'cgherd-penalties 1\n%s\n%s\nend 2\n' \
+	'0 f 1 1 1700000000 4102444800 8 300000 100000 100 18446744073709551615 cgherd/user-0 cpu' \
+	'0 f 0 0 1700000000 1700000600 8 300000 100000 100 18446744073709551615 cgherd/user-0 old' \
+	>"$sdir/penalties"
+chmod 600 "$sdir/penalties"
+cg status --conf "$conf" --state-dir "$sdir" --format prometheus
+rc_is 0; err_empty
+out_has '# TYPE cgherd_user_penalty_tier gauge'
+out_has 'cgherd_user_penalty_tier{user="root",uid="0",penalty="cpu"} 2'
+out_has 'cgherd_user_penalty_until_timestamp_seconds{user="root",uid="0",penalty="cpu"} 4102444800'
+case $out in *'penalty="old"'*) note "an ended penalty has series" ;; esac
+printf '%s\n' "$out" >"$tmp/status-pen.prom"
+promtool check metrics <"$tmp/status-pen.prom" >"$tmp/promtool.out" 2>&1 || note "promtool: $(cat "$tmp/promtool.out")"
+[ ! -s "$tmp/promtool.out" ] || note "promtool says: $(cat "$tmp/promtool.out")"
+prom=$out
+cg status --conf "$conf" --state-dir "$sdir" --format openmetrics
+rc_is 0
+out_has '# UNIT cgherd_user_penalty_until_timestamp_seconds seconds'
+[ "$(printf '%s\n' "$out" | grep -v '^#')" = "$(printf '%s\n' "$prom" | grep -v '^#')" ] ||
+	note "the penalty samples differ from the text format's"
+done_check "status --format: a series per running penalty (tier, until), promtool check metrics passes"
+
 noage() { printf '%s\n' "$1" | sed 's/"age_seconds": [0-9]*//'; }
 cg status --conf "$conf" --json
 json=$(noage "$out")
@@ -228,6 +253,13 @@ done_check "top -S pids: the session with the most tasks first"
 cg top --conf "$conf" -b -n 1 -S colour
 rc_is 2; err_has "unknown sort key 'colour'"
 done_check "top -S of an unknown key: exit 2"
+
+cg top --conf "$conf" --state-dir "$sdir" -b -n 1
+rc_is 0; err_empty
+out_re '^root +0 +user-0 .* cgroupfs penalty=cpu tier=2 until=[0-9]{2}:[0-9]{2}:[0-9]{2}$'
+out_re '^root +0 admins +session-100 .* cgroupfs$'
+case $out in *'penalty=old'*) note "an ended penalty is shown" ;; esac
+done_check "top: a penalized user's row says the penalty, its tier and until when"
 
 if command -v tmux >/dev/null; then
 	s=cgherd-top-$$

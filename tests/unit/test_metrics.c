@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "cgh_metrics.h"
+#include "cgh_penalty.h"
 #include "fakefs.h"
 #include "testutil.h"
 
@@ -210,6 +211,37 @@ static void test_render_openmetrics(void **state)
 	cgh_kept_free(&kept);
 }
 
+/* A series per running penalty, none for one that ended; both formats. */
+static void test_render_penalties(void **state)
+{
+	(void)state;
+	struct cgh_penalty_record recs[2] = {
+		{ .uid = 4000000001u, .name = "hog", .tier = 1, .active = true, .until = 1796137260 },
+		{ .uid = 4000000001u, .name = "old", .tier = 0, .active = false, .until = 1796130000 },
+	};
+	struct cgh_samples s = { 0 };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	assert_int_equal(cgh_samples_add_penalties(&s, recs, 2), 0);
+	assert_int_equal(s.n_pen, 1);
+	for (int f = 0; f < 2; f++) {
+		out = open_memstream(&text, &len);
+		assert_non_null(out);
+		cgh_metrics_render(out, &s, NULL, f ? CGH_METRICS_OPENMETRICS : CGH_METRICS_PROMETHEUS);
+		fclose(out);
+		assert_non_null(strstr(text, "# TYPE cgherd_user_penalty_tier gauge\n"
+					     "cgherd_user_penalty_tier{user=\"4000000001\",uid=\"4000000001\",penalty=\"hog\"} 2\n"));
+		assert_non_null(strstr(text, "cgherd_user_penalty_until_timestamp_seconds{user=\"4000000001\",uid=\"4000000001\",penalty=\"hog\"} 1796137260\n"));
+		assert_null(strstr(text, "penalty=\"old\""));
+		assert_true((strstr(text, "# UNIT cgherd_user_penalty_until_timestamp_seconds seconds\n") != NULL) == (f == 1));
+		free(text);
+		text = NULL;
+	}
+	cgh_samples_free(&s);
+}
+
 /* What watch wrote is what a restarted watch takes back, escapes and all. */
 static void test_kept_round_trip(void **state)
 {
@@ -280,6 +312,7 @@ int main(void)
 		cmocka_unit_test(test_psi_totals),
 		cmocka_unit_test_setup_teardown(test_render_sessions, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_render_openmetrics, tree_setup, tree_teardown),
+		cmocka_unit_test(test_render_penalties),
 		cmocka_unit_test_setup_teardown(test_kept_round_trip, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_write_file, tree_setup, tree_teardown),
 	};

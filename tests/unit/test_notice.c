@@ -68,6 +68,61 @@ static void test_encode_decode(void **state)
 	assert_string_equal(back.login.rhost, "10.0.0.5");
 }
 
+static struct cgh_notice penalty_example(enum cgh_notice_kind kind)
+{
+	struct cgh_notice n = {
+		.kind = kind, .when = T_END, .uid = 1000, .leaf = "user-1000", .event = T_START,
+		.penalty = "cpu", .tier = 2, .tiers = 3, .until = T_END + 1800,
+		.effect = "cpu_max=50%", .limit = CGH_UNKNOWN, .peak = CGH_UNKNOWN,
+		.killed = CGH_UNKNOWN,
+	};
+
+	snprintf(n.why, sizeof(n.why), "%s", kind == CGH_NOTICE_PENALTY_START
+		 ? "your CPU use was 212.50% of one CPU over 600s, over the threshold of 200%"
+		 : "its duration is over");
+	return n;
+}
+
+/* The penalty kinds: their words in the record, and what the user reads. */
+static void test_penalty_notices(void **state)
+{
+	(void)state;
+	struct cgh_notice n = penalty_example(CGH_NOTICE_PENALTY_START), back;
+	char line[CGH_NOTICE_RECORD_MAX];
+
+	assert_true(cgh_notice_encode(&n, line, sizeof(line)) > 0);
+	assert_string_equal(line, "v=1 kind=penalty_start when=1796135460 uid=1000 leaf=user-1000 "
+				  "event=1796133720 penalty=cpu tier=2 tiers=3 until=1796137260 "
+				  "effect=cpu_max%3D50%25 why=your%20CPU%20use%20was%20212.50%25%20of%20one%20CPU"
+				  "%20over%20600s,%20over%20the%20threshold%20of%20200%25\n");
+	assert_int_equal(cgh_notice_decode(line, &back), 0);
+	assert_true(cgh_notice_same(&n, &back));
+	assert_int_equal(back.kind, CGH_NOTICE_PENALTY_START);
+	assert_int_equal(back.tier, 2);
+	assert_int_equal(back.until, T_END + 1800);
+	assert_string_equal(back.why, n.why);
+	cgh_notice_describe(&back, "See https://example.org/fair", T_END, line, sizeof(line));
+	assert_string_equal(line, "cgherd: penalty cpu (tier 2 of 3) on your processes until 15:01: "
+				  "cpu_max=50%, because your CPU use was 212.50% of one CPU over 600s, "
+				  "over the threshold of 200%. See https://example.org/fair");
+
+	n = penalty_example(CGH_NOTICE_PENALTY_END);
+	n.when = T_END + 1800;
+	assert_true(cgh_notice_encode(&n, line, sizeof(line)) > 0);
+	assert_int_equal(cgh_notice_decode(line, &back), 0);
+	assert_int_equal(back.kind, CGH_NOTICE_PENALTY_END);
+	cgh_notice_describe(&back, NULL, T_END + 1800, line, sizeof(line));
+	assert_string_equal(line, "cgherd: penalty cpu (tier 2 of 3) on your processes ended at 15:01 "
+				  "(its duration is over): cpu_max=50% is lifted, your limits are back.");
+
+	/* a kill's record carries no penalty words */
+	n = example();
+	assert_true(cgh_notice_encode(&n, line, sizeof(line)) > 0);
+	assert_null(strstr(line, "tier="));
+	assert_int_equal(cgh_notice_decode(line, &back), 0);
+	assert_int_equal(back.tier, CGH_UNKNOWN);
+}
+
 /* A value cannot add a word, a key or a line; control bytes come back as '?'. */
 static void test_hostile_values(void **state)
 {
@@ -92,7 +147,7 @@ static void test_decode_refusals(void **state)
 	struct cgh_notice n;
 
 	assert_int_equal(cgh_notice_decode("v=1 kind=oom_group when=5 uid=1 future=x", &n), 0);
-	assert_int_equal(cgh_notice_decode("v=1 kind=penalty_start when=5 uid=1", &n), -ENOENT);
+	assert_int_equal(cgh_notice_decode("v=1 kind=future_kind when=5 uid=1", &n), -ENOENT);
 	assert_int_equal(cgh_notice_decode("v=2 kind=oom_group when=5 uid=1", &n), -EINVAL);
 	assert_int_equal(cgh_notice_decode("kind=oom_group when=5 uid=1", &n), -EINVAL);
 	assert_int_equal(cgh_notice_decode("v=1 kind=oom_group uid=1", &n), -EINVAL);
@@ -828,6 +883,7 @@ int main(void)
 		cmocka_unit_test_setup(test_decode_refusals, utc),
 		cmocka_unit_test_setup(test_login_roundtrip, utc),
 		cmocka_unit_test_setup(test_wording, utc),
+		cmocka_unit_test_setup(test_penalty_notices, utc),
 		cmocka_unit_test_setup(test_wording_truncated, utc),
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_terminal_names),

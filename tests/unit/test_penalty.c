@@ -581,7 +581,7 @@ static void test_store_safe_dir(void **state)
 	cgh_penalty_store_close(&st);
 	chmod(dir, 0750);
 	assert_int_equal(cgh_penalty_store_open(&st, dir, true, &err), -EPERM);
-	assert_non_null(strstr(err.msg, "mode 0750, must give no access to group or others"));
+	assert_non_null(strstr(err.msg, "mode 0750 gives group or others access"));
 	cgh_error_clear(&err);
 	chmod(dir, 0700);
 	snprintf(link, sizeof(link), "%s/link", top);
@@ -976,7 +976,7 @@ static void daemon_start(struct daemon *d)
 	struct cgh_log sink = { .fn = capture_log_file, .arg = d->log, .debug = true };
 	const struct cgh_watch_opts o = { .conf = d->conf, .sys = cgh_test_sys(), .log = &sink,
 					  .phys_mem = 4ull << 30, .state_dir = d->state,
-					  .proc_root = d->root };
+					  .notice_dir = d->state, .proc_root = d->root };
 	struct cgh_error err = { 0 };
 
 	snprintf(text, sizeof(text),
@@ -1047,12 +1047,49 @@ static void test_daemon_lifts_damaged_state(void **state)
 	wait_has(d->log, "its record in the state file is damaged; put back memory_high=max cpu_max=150% cpu_weight=100 (the rule's values: the record was damaged)");
 }
 
+/* State lost while watch was stopped: user-1001 holds the tier's 30% and
+ * the state file has no record of it.  At start watch says so and puts
+ * back the rule's 150% (what was there before is not known). */
+static void test_daemon_lifts_orphaned_tier(void **state)
+{
+	struct daemon *d = *state;
+
+	assert_int_equal(fake_put(d->root, "cgherd/user-1001/cpu.max", "30000 100000\n"), 0);
+	daemon_start(d);
+	cpu_max_is(d, "150000 100000");
+	wait_has(d->log, "/cgherd/user-1001 holds tier 1 of penalty hog (cpu_max=30%) but the state has no record of it (lost while watch was stopped): putting back the rule's values");
+	wait_has(d->log, "its record was lost; put back cpu_max=150%");
+}
+
+/* The state says a penalty runs on user-1001, but its cpu.max was changed
+ * while watch was stopped: at start the tier goes on again, and the value
+ * found is what its end puts back. */
+static void test_daemon_reapplies_changed_tier(void **state)
+{
+	struct daemon *d = *state;
+	char text[256];
+	time_t now = time(NULL);
+
+	assert_int_equal(fake_put(d->root, "cgherd/user-1001/cpu.max", "120000 100000\n"), 0);
+	snprintf(text, sizeof(text),
+		 "cgherd-penalties 1\n1001 f 1 0 %lld %lld %u 150000 100000 100 18446744073709551615 cgherd/user-1001 hog\nend 1\n",
+		 (long long)now - 5, (long long)now + 600, 1u << CGH_CPU_MAX);
+	state_put(d, text);
+	daemon_start(d);
+	cpu_max_is(d, "30000 100000");
+	wait_has(d->log, "penalty hog of uid 1001: ");
+	wait_has(d->log, "/cgherd/user-1001 no longer held its tier's limits (changed while watch was stopped): put on again until its end");
+	snprintf(text, sizeof(text), "%s/penalties", d->state);
+	wait_has(text, "1001 f 1 0 ");
+	wait_has(text, " 120000 100000 100 ");
+}
+
 /* A hog over the trigger gets the tier; the state says so; the state
  * file removed under the running daemon: lifted from what it knew. */
 static void test_daemon_penalizes_and_lifts_lost_state(void **state)
 {
 	struct daemon *d = *state;
-	char path[200];
+	char path[200], notices[200];
 
 	daemon_start(d);
 	wait_has(d->log, "penalties: 1, sampling every 1000 ms");
@@ -1064,10 +1101,19 @@ static void test_daemon_penalizes_and_lifts_lost_state(void **state)
 	snprintf(path, sizeof(path), "%s/penalties", d->state);
 	wait_has(path, " cgherd/user-1001 hog\nend 1\n");
 	assert_true(file_has(path, "1001 f 1 0 "));
+	/* the user's notice of it, for the next login */
+	snprintf(notices, sizeof(notices), "%s/user-1001", d->state);
+	wait_has(notices, " kind=penalty_start when=");
+	assert_true(file_has(notices, " uid=1001 leaf=user-1001 event="));
+	assert_true(file_has(notices, " penalty=hog tier=1 tiers=1 until="));
+	assert_true(file_has(notices, " effect=cpu_max%3D30%25 why=your%20CPU%20use%20was%20"));
+	assert_true(file_has(notices, "%20of%20one%20CPU%20over%202s,%20over%20the%20threshold%20of%20100%25\n"));
 	assert_int_equal(unlink(path), 0);
 	hog(d, 1);	/* the next sample sees the file gone; the user starts a new window */
 	cpu_max_is(d, "150000 100000");
 	wait_has(d->log, "the state file is gone; put back cpu_max=150%");
+	wait_has(notices, " kind=penalty_end when=");
+	assert_true(file_has(notices, " effect=cpu_max%3D30%25 why=the%20state%20file%20is%20gone\n"));
 }
 
 int main(void)
@@ -1101,6 +1147,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_end_when_dir_gone, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_daemon_lifts_damaged_state, daemon_setup, daemon_teardown),
 		cmocka_unit_test_setup_teardown(test_daemon_penalizes_and_lifts_lost_state, daemon_setup, daemon_teardown),
+		cmocka_unit_test_setup_teardown(test_daemon_lifts_orphaned_tier, daemon_setup, daemon_teardown),
+		cmocka_unit_test_setup_teardown(test_daemon_reapplies_changed_tier, daemon_setup, daemon_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,7 +6,9 @@
 # tier 2 (20%).  watch SIGKILLed during tier 2 and started again: the
 # penalty still ends on time (from /var/lib/cgherd/penalties) and the 150%
 # is back.  `cgherd penalty lift alice` during the next one: back at once.
-# bob (staff) hogs too and is exempt: his cpu.max never changes.
+# bob (staff) hogs too and is exempt: his cpu.max never changes.  alice's
+# next login (a runuser login shell on a terminal) shows her each start and
+# end, the login after that nothing.
 WLOG=/tmp/cgh-pwatch.log
 STATE=/var/lib/cgherd
 U=$BASE/user-1001
@@ -108,3 +110,17 @@ assert_eq "$(cg_read $BASE/user-1002/cpu.max)" "150000 100000" "bob's cpu.max"
 assert_match "$(cat $WLOG)" "penalty hog: user=bob uid=1002 over its trigger, but exempt" "exempt line"
 kill -TERM "$WPID"
 wait "$WPID"
+
+# --- alice's next login shows each start and end (notices, issue 14) ----------------------
+# a runuser login shell on a terminal (script(1) gives it a pty; service runuser-l)
+tty_runuser() { echo exit | script -qec "runuser -l $1" /dev/null 2>&1; }
+out=$(tty_runuser alice)
+say "alice's next login printed: $(echo "$out" | grep 'cgherd: ' | tr -d '\r' | head -n 2)"
+UNTIL_RE="until [0-9:]+: cpu_max=30%, because your CPU use was [0-9]+\.[0-9]{2}% of one CPU over 2s, over the threshold of 30%\."
+assert_match "$out" "cgherd: penalty hog \(tier 1 of 2\) on your processes $UNTIL_RE" "tier 1's start at login"
+assert_match "$out" "cgherd: penalty hog \(tier 1 of 2\) on your processes ended at [0-9:]+ \(its duration is over\): cpu_max=30% is lifted, your limits are back\." "tier 1's end at login"
+assert_match "$out" "cgherd: penalty hog \(tier 2 of 2\) on your processes until [0-9:]+: cpu_max=20%, because " "tier 2's start at login"
+assert_match "$out" "cgherd: penalty hog \(tier 2 of 2\) on your processes ended at [0-9:]+ \(lifted by an administrator\): cpu_max=20% is lifted" "the lift at login"
+n=$(echo "$out" | grep -c 'cgherd: penalty hog')
+[ "$n" -ge 6 ] || fail "$n penalty lines at login, 3 starts and 3 ends expected: $out"
+assert_eq "$(tty_runuser alice | grep -c 'cgherd: ')" 0 "notices shown by the login after"
