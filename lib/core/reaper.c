@@ -42,6 +42,8 @@ void cgh_reaper_prepare(struct cgh_reaper *rp, const struct cgh_fs *fs, const ch
 	rp->opener = opener;
 	rp->kill_on_close = kill_on_close;
 	rp->linger_ms = CGH_REAPER_LINGER_MS;
+	rp->grace_ms = CGH_REAPER_GRACE_MS;
+	rp->kill_notice.dirfd = -1;
 	snprintf(rp->root, sizeof(rp->root), "%s", fs->root);
 	snprintf(rp->leaf, sizeof(rp->leaf), "%s", leaf);
 	snprintf(rp->base, sizeof(rp->base), "%s", base);
@@ -385,9 +387,48 @@ static int kill_leftovers(struct cgh_reaper *rp)
 	return wait_empty(rp);
 }
 
-static enum cgh_reaper_outcome end_leaf(struct cgh_reaper *rp)
+/* The processes listed in the leaf's cgroup.procs. */
+static unsigned long count_procs(const struct cgh_reaper *rp)
+{
+	char text[8192];
+	unsigned long n = 0;
+
+	if (read_file(rp, "cgroup.procs", rp->leaf_procs, text, sizeof(text)) < 0)
+		return 0;
+	for (const char *p = text; *p != '\0'; p++)
+		n += *p == '\n';
+	return n;
+}
+
+/* populated after waiting up to ms for it to go to 0: 1, 0 or -errno. */
+static int exit_within(const struct cgh_reaper *rp, unsigned ms)
 {
 	int r = populated(rp);
+
+	for (unsigned long waited_ns = 0; r == 1 && waited_ns / 1000000ul < ms;
+	     waited_ns += STEP_NS) {
+		nap();
+		r = populated(rp);
+	}
+	return r;
+}
+
+/* The notice of the kill, for the user's next login: written before the
+ * leaf goes, so that a leaf gone is a kill recorded. */
+static void record_kill(struct cgh_reaper *rp)
+{
+	struct timespec ts;
+	int r;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	r = cgh_notice_pending_write(&rp->kill_notice, (uint64_t)ts.tv_sec, rp->killed);
+	if (r < 0)
+		failed(rp, "cannot record the notice of the kill at close of", rp->leaf, r);
+}
+
+static enum cgh_reaper_outcome end_leaf(struct cgh_reaper *rp)
+{
+	int r = rp->kill_on_close ? exit_within(rp, rp->grace_ms) : populated(rp);
 
 	if (r == -ENOENT)
 		return CGH_REAPED_GONE;
@@ -396,7 +437,12 @@ static enum cgh_reaper_outcome end_leaf(struct cgh_reaper *rp)
 		return CGH_REAPED_FAILED;
 	}
 	if (r == 1 && rp->kill_on_close) {
+		unsigned long n = count_procs(rp);
 		r = kill_leftovers(rp);
+		if (r == 0 && n > 0) {
+			rp->killed = n;
+			record_kill(rp);
+		}
 		if (r == -ENOENT)
 			return CGH_REAPED_GONE;
 		if (r < 0)
@@ -434,6 +480,7 @@ enum cgh_reaper_outcome cgh_reaper_run(struct cgh_reaper *rp)
 	int gone = opener_gone(rp, rp->linger_ms);
 	int r = 0;
 
+	rp->killed = 0;
 	if (gone < 0) {
 		failed(rp, "cannot wait for the opener of", rp->leaf, gone);
 		return out;
@@ -483,30 +530,30 @@ static void close_from(unsigned first, unsigned last)
 		close((int)fd);
 }
 
-/* Closes every descriptor but rootfd, pidfd and leaffd, with stdin, stdout and
+/* Closes every descriptor but rootfd, pidfd, leaffd and the notice's, with stdin, stdout and
  * stderr on /dev/null: nothing of the host's (a socket, a pty, a pipe)
  * stays open through the reaper. */
 static void keep_only(const struct cgh_reaper *rp)
 {
-	int keep[3] = { rp->rootfd, rp->pidfd, rp->leaffd };
+	int keep[4] = { rp->rootfd, rp->pidfd, rp->leaffd, rp->kill_notice.dirfd };
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	unsigned next = 3;
 
-	for (int i = 1; i < 3; i++)	/* sorted, for the gaps between them */
+	for (int i = 1; i < 4; i++)	/* sorted, for the gaps between them */
 		for (int j = i; j > 0 && keep[j] < keep[j - 1]; j--) {
 			int t = keep[j];
 			keep[j] = keep[j - 1];
 			keep[j - 1] = t;
 		}
 	for (int fd = 0; fd <= 2; fd++) {
-		if (fd == keep[0] || fd == keep[1] || fd == keep[2] || fd == null)
+		if (fd == keep[0] || fd == keep[1] || fd == keep[2] || fd == keep[3] || fd == null)
 			continue;
 		if (null >= 0)
 			dup2(null, fd);
 		else
 			close(fd);
 	}
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		if (keep[i] < (int)next)
 			continue;
 		close_from(next, (unsigned)keep[i] - 1);
@@ -547,7 +594,7 @@ static void reaper_main(void *arg)
 	setsid();		/* out of the host's session and process group */
 	keep_only(rp);
 	set_name();
-	if (cgh_reaper_run(rp) == CGH_REAPED_FAILED)
+	if (cgh_reaper_run(rp) == CGH_REAPED_FAILED || rp->why[0] != '\0')
 		log_failure(rp);
 	_exit(0);
 }

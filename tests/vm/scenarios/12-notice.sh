@@ -102,12 +102,13 @@ assert_eq "$(cgherd notices alice)" "no notices" "cgherd notices after the login
 kill "$WPID"
 wait "$WPID"
 # the pty session's client goes away: sshd closes it with its sleep left, which
-# kill_on_close kills.
-# KNOWN BUG, open: since close hands the leaf to a reaper (pam_cgherd(8), BUGS),
-# that kill is not recorded, so the user gets no notice of it; the check of that
-# notice is out of this scenario until the reaper records it.
+# kill_on_close kills: the reaper (close hands it the leaf) records a notice of
+# that once sshd has exited
 kill "$T2" 2>/dev/null
 wait_for 10 sh -c "[ ! -e $leaf2 ]" || fail "the pty session was not closed"
+out=$(cgherd notices alice)
+assert_match "$out" "^alice \(uid 1001\): cgherd: when your ssh session from 127\.0\.0\.1 \(started [0-9:]{5}\) ended at [0-9:]{5}, 1 process left running in it was killed\. Rule: students\. $HELP$" "notice of the kill at close"
+assert_eq "$(tty_runuser alice | notices_of)" 1 "the close notice shown"
 
 # --- watch not running: the module's collection writes it --------------------------------
 say "watch stopped; hogherder through runuser"
