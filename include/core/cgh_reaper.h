@@ -24,9 +24,6 @@
 
 #define CGH_REAPER_LINGER_MS 3000	/* an opener alive this long after close is moved out */
 #define CGH_REAPER_NAME "cgherd-reaper"
-/* processes still in the leaf when the opener has exited get this long to
- * exit on their own (sshd's child ends just after it) before the kill */
-#define CGH_REAPER_GRACE_MS 200
 
 /* What the reaper did with the leaf. */
 enum cgh_reaper_outcome {
@@ -46,7 +43,6 @@ struct cgh_reaper {
 	pid_t opener;
 	bool kill_on_close;
 	unsigned linger_ms;
-	unsigned grace_ms;	/* CGH_REAPER_GRACE_MS */
 	/* The notice of a kill of leftovers, prepared by close (dirfd -1:
 	 * none), written once the kill has emptied the leaf. */
 	struct cgh_notice_pending kill_notice;
@@ -62,12 +58,13 @@ struct cgh_reaper {
 	char leaf_procs[176], leaf_events[176], leaf_kill[176], origin_procs[528];
 	char who[160];		/* "user=U uid=N", for messages */
 	bool moved_out;		/* the opener lingered and was moved out */
-	unsigned long killed;	/* processes killed at close */
+	unsigned long killed;	/* processes killed at close, those that were
+				 * not ending by themselves (see ending()) */
 	char why[512];		/* what went wrong (CGH_REAPED_FAILED), else "" */
 };
 
-/* Fills rp for the leaf (linger_ms: CGH_REAPER_LINGER_MS, grace_ms:
- * CGH_REAPER_GRACE_MS; the waits 0; no kill_notice);
+/* Fills rp for the leaf (linger_ms: CGH_REAPER_LINGER_MS; the waits 0; no
+ * kill_notice);
  * fs stays open for as long as rp is used. */
 void cgh_reaper_prepare(struct cgh_reaper *rp, const struct cgh_fs *fs, const char *leaf,
 			const char *base, const char *user_dir, const char *origin, pid_t opener,

@@ -42,7 +42,6 @@ void cgh_reaper_prepare(struct cgh_reaper *rp, const struct cgh_fs *fs, const ch
 	rp->opener = opener;
 	rp->kill_on_close = kill_on_close;
 	rp->linger_ms = CGH_REAPER_LINGER_MS;
-	rp->grace_ms = CGH_REAPER_GRACE_MS;
 	rp->kill_notice.dirfd = -1;
 	snprintf(rp->root, sizeof(rp->root), "%s", fs->root);
 	snprintf(rp->leaf, sizeof(rp->leaf), "%s", leaf);
@@ -387,30 +386,105 @@ static int kill_leftovers(struct cgh_reaper *rp)
 	return wait_empty(rp);
 }
 
-/* The processes listed in the leaf's cgroup.procs. */
-static unsigned long count_procs(const struct cgh_reaper *rp)
+/* The whole of a small file of /proc into buf; -errno. */
+static int read_proc(long pid, const char *file, char *buf, size_t len)
+{
+	char path[64] = "/proc/", digits[24];
+	size_t got = 0;
+	ssize_t n = 0;
+	int fd;
+
+	format_num(digits, (unsigned long)pid);
+	append(path, sizeof(path), digits);
+	append(path, sizeof(path), file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (got + 1 < len && (n = read(fd, buf + got, len - 1 - got)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	close(fd);
+	return n < 0 ? -EIO : 0;
+}
+
+/* The hex mask after "\nNAME:" in a /proc status text, 0 if none. */
+static unsigned long long status_mask(const char *text, const char *name)
+{
+	char key[16] = "\n";
+	unsigned long long v = 0;
+	const char *p;
+
+	append(key, sizeof(key), name);
+	append(key, sizeof(key), ":");
+	p = strstr(text, key);
+	if (p == NULL)
+		return 0;
+	for (p += strlen(key); *p == ' ' || *p == '\t'; p++)
+		;
+	for (;; p++) {
+		int d = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : -1;
+		if (d < 0)
+			return v;
+		v = v << 4 | (unsigned long long)d;
+	}
+}
+
+#define PF_EXITING_FLAG 0x4u
+#define SIG_BIT(s) (1ull << ((s) - 1))
+#define FATAL_SIGS (SIG_BIT(SIGHUP) | SIG_BIT(SIGINT) | SIG_BIT(SIGQUIT) | SIG_BIT(SIGPIPE) | \
+		    SIG_BIT(SIGTERM) | SIG_BIT(SIGKILL))
+
+/* Whether pid is on its way out by itself: gone, a zombie, exiting
+ * (PF_EXITING), or with a signal pending that ends it (SIGKILL; SIGHUP,
+ * SIGTERM and the like neither blocked, ignored nor caught): a process
+ * the session's end hung up is no leftover. */
+static bool ending(long pid)
+{
+	char text[2048];
+	const char *p;
+	unsigned long long pending, spared;
+	unsigned long flags = 0;
+
+	if (read_proc(pid, "/stat", text, sizeof(text)) < 0 || (p = strrchr(text, ')')) == NULL)
+		return true;
+	if (p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'))
+		return true;
+	for (int field = 3; field < 9 && p != NULL; field++)	/* to flags, the 9th */
+		p = strchr(p + 1, ' ');
+	for (p = p != NULL ? p + 1 : ""; *p >= '0' && *p <= '9'; p++)
+		flags = flags * 10 + (unsigned long)(*p - '0');
+	if (flags & PF_EXITING_FLAG)
+		return true;
+	if (read_proc(pid, "/status", text, sizeof(text)) < 0)
+		return true;
+	pending = status_mask(text, "SigPnd") | status_mask(text, "ShdPnd");
+	spared = status_mask(text, "SigBlk") | status_mask(text, "SigIgn") | status_mask(text, "SigCgt");
+	return (pending & SIG_BIT(SIGKILL)) != 0 || (pending & FATAL_SIGS & ~spared) != 0;
+}
+
+/* The processes listed in the leaf's cgroup.procs that are not ending. */
+static unsigned long count_leftovers(const struct cgh_reaper *rp)
 {
 	char text[8192];
 	unsigned long n = 0;
 
 	if (read_file(rp, "cgroup.procs", rp->leaf_procs, text, sizeof(text)) < 0)
 		return 0;
-	for (const char *p = text; *p != '\0'; p++)
-		n += *p == '\n';
-	return n;
-}
+	for (const char *p = text; *p != '\0';) {
+		long pid = 0;
 
-/* populated after waiting up to ms for it to go to 0: 1, 0 or -errno. */
-static int exit_within(const struct cgh_reaper *rp, unsigned ms)
-{
-	int r = populated(rp);
-
-	for (unsigned long waited_ns = 0; r == 1 && waited_ns / 1000000ul < ms;
-	     waited_ns += STEP_NS) {
-		nap();
-		r = populated(rp);
+		while (*p >= '0' && *p <= '9')
+			pid = pid * 10 + (*p++ - '0');
+		if (pid > 0 && !ending(pid))
+			n++;
+		p += *p != '\0';
 	}
-	return r;
+	return n;
 }
 
 /* The notice of the kill, for the user's next login: written before the
@@ -428,7 +502,7 @@ static void record_kill(struct cgh_reaper *rp)
 
 static enum cgh_reaper_outcome end_leaf(struct cgh_reaper *rp)
 {
-	int r = rp->kill_on_close ? exit_within(rp, rp->grace_ms) : populated(rp);
+	int r = populated(rp);
 
 	if (r == -ENOENT)
 		return CGH_REAPED_GONE;
@@ -437,7 +511,7 @@ static enum cgh_reaper_outcome end_leaf(struct cgh_reaper *rp)
 		return CGH_REAPED_FAILED;
 	}
 	if (r == 1 && rp->kill_on_close) {
-		unsigned long n = count_procs(rp);
+		unsigned long n = count_leftovers(rp);
 		r = kill_leftovers(rp);
 		if (r == 0 && n > 0) {
 			rp->killed = n;

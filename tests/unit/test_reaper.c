@@ -112,7 +112,7 @@ static int setup(void **state)
 	cgh_reaper_prepare(&x->rp, &x->fs, LEAF, "cgherd", "cgherd/user-1000", ".", OPENER, true,
 			   "user=alice uid=1000");
 	x->rp.opener_gone = opener_gone;
-	x->rp.wait_ms = x->rp.lock_ms = x->rp.user_lock_ms = x->rp.grace_ms = 20;
+	x->rp.wait_ms = x->rp.lock_ms = x->rp.user_lock_ms = 20;
 	fake.n_log = 0;
 	*state = x;
 	return 0;
@@ -163,8 +163,9 @@ static void test_leftovers_killed(void **state)
 }
 
 /* The kill of leftovers is recorded for the user's next login, once it
- * emptied the leaf, with the processes it killed (the opener not among
- * them); nothing is recorded when nothing was left. */
+ * emptied the leaf, with the processes it killed that were not ending by
+ * themselves (the opener not among them); nothing is recorded when nothing
+ * was left, or only processes already on their way out. */
 static void test_leftovers_kill_noticed(void **state)
 {
 	struct fx *x = *state;
@@ -172,14 +173,18 @@ static void test_leftovers_kill_noticed(void **state)
 	struct cgh_notice_store st;
 	struct cgh_notice got[CGH_NOTICE_KEEP];
 	struct cgh_error err = { 0 };
-	char top[] = "/tmp/cgherd-reaper-XXXXXX", cmd[64];
+	char top[] = "/tmp/cgherd-reaper-XXXXXX", cmd[64], procs[64];
 	size_t n = 9;
 
 	assert_non_null(mkdtemp(top));
 	snprintf(nf.dir, sizeof(nf.dir), "%s/cgherd", top);
 	assert_int_equal(cgh_notice_pending_prepare(&nf, &x->fs, LEAF, 1000, CGH_NOTICE_CLOSE_KILL,
 						    &x->rp.kill_notice, &err), 0);
-	leftover(x);
+	/* a live process (this one: the kill is only written to the emulated
+	 * cgroup.kill) and one already gone, which is not counted */
+	snprintf(procs, sizeof(procs), "4242\n%d\n999999999\n", (int)getpid());
+	fake_put(x->f->root, LEAF "/cgroup.procs", procs);
+	fake_put(x->f->root, LEAF "/cgroup.events", "populated 1\n");
 	assert_int_equal(cgh_reaper_run(&x->rp), CGH_REAPED_REMOVED);
 	assert_string_equal(x->rp.why, "");
 	assert_int_equal(cgh_notice_store_open(&st, nf.dir, false, &err), 0);
@@ -191,12 +196,22 @@ static void test_leftovers_kill_noticed(void **state)
 	assert_true(got[0].when >= (uint64_t)time(NULL) - 5);
 	assert_int_equal(cgh_notice_remove(&st, 1000, n, &err), 0);
 
-	/* a second session of the same process: nothing left, nothing recorded */
+	/* again, nothing left: nothing killed, nothing recorded */
 	assert_int_equal(cgh_fs_mkdir(&x->fs, "cgherd/user-1000", &err), 0);
 	assert_int_equal(cgh_fs_mkdir(&x->fs, LEAF, &err), 0);
 	fake.n_log = 0;
 	assert_int_equal(cgh_reaper_run(&x->rp), CGH_REAPED_REMOVED);
 	assert_int_equal(fake_logged("write " LEAF "/cgroup.kill"), -1);
+	assert_int_equal(cgh_notice_read(&st, 1000, got, CGH_NOTICE_KEEP, &n, &err), 0);
+	assert_int_equal(n, 0);
+	/* again, only a process on its way out (gone by now): killed, not told */
+	assert_int_equal(cgh_fs_mkdir(&x->fs, "cgherd/user-1000", &err), 0);
+	assert_int_equal(cgh_fs_mkdir(&x->fs, LEAF, &err), 0);
+	fake_put(x->f->root, LEAF "/cgroup.procs", "4242\n999999999\n");
+	fake_put(x->f->root, LEAF "/cgroup.events", "populated 1\n");
+	fake.n_log = 0;
+	assert_int_equal(cgh_reaper_run(&x->rp), CGH_REAPED_REMOVED);
+	assert_true(fake_logged("write " LEAF "/cgroup.kill") >= 0);
 	assert_int_equal(cgh_notice_read(&st, 1000, got, CGH_NOTICE_KEEP, &n, &err), 0);
 	assert_int_equal(n, 0);
 	cgh_notice_store_close(&st);

@@ -27,7 +27,7 @@ LINE_RE="it reached its memory limit of 100M \(peak 100M\), [0-9]+ processes kil
 # pty_session USER OUT SECS: an ssh session with a pty running sleep SECS; what its
 # client prints goes to OUT.  Prints the client's pid.
 pty_session() {
-	sleep "$3" | ssh -tt $SSH_OPTS "$1@127.0.0.1" "sleep $3" >"$2" 2>&1 &
+	sleep "$3" | ssh -tt $SSH_OPTS "$1@127.0.0.1" "nohup sleep $3 >/dev/null 2>&1 & sleep $3" >"$2" 2>&1 &
 	echo $!
 }
 # tty_runuser USER: a runuser login shell on a terminal (script(1) gives it a pty;
@@ -101,7 +101,8 @@ assert_eq "$(echo "$out" | notices_of)" 0 "notices shown by the login after"
 assert_eq "$(cgherd notices alice)" "no notices" "cgherd notices after the login"
 kill "$WPID"
 wait "$WPID"
-# the pty session's client goes away: sshd closes it with its sleep left, which
+# the pty session's client goes away: the hangup ends its foreground sleep (not
+# told: it ended by itself), sshd closes it with the nohup sleep left, which
 # kill_on_close kills: the reaper (close hands it the leaf) records a notice of
 # that once sshd has exited
 kill "$T2" 2>/dev/null
