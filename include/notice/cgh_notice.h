@@ -228,13 +228,12 @@ int cgh_notice_collect(const struct cgh_notifier *nf, const struct cgh_fs *fs, c
 
 /* p for a notice of kind about leaf, to be completed and written by
  * cgh_notice_pending_write (cgh_notice_pending.h): the record encoded
- * without when and killed, the store opened (and made) for it.  Nothing
- * to write (p->dirfd -1) when nf does not keep records (at_login false).
+ * without when and killed, the store made and checked for it.  Nothing
+ * to write (p->dir "") when nf does not keep records (at_login false).
  * 0 or -errno with err set. */
 int cgh_notice_pending_prepare(const struct cgh_notifier *nf, const struct cgh_fs *fs,
 			       const char *leaf, unsigned uid, enum cgh_notice_kind kind,
 			       struct cgh_notice_pending *p, struct cgh_error *err);
-void cgh_notice_pending_close(struct cgh_notice_pending *p);
 
 /* ---- at login (notice_login.c) ----------------------------------------------------- */
 

@@ -3,8 +3,10 @@
  * cgh_reaper.h), which learns only after the opener has exited whether it
  * killed leftovers at close.  The host opens the store and encodes the
  * record without the words only the writer knows (when, killed); the
- * writer appends them and adds the line to the user's file with system
- * calls only (lib/notice/notice_pending.c). */
+ * writer appends them, opens the store (by its path, checked as
+ * cgh_notice_store_open checks it: it holds no descriptor of it until it
+ * writes) and adds the line to the user's file with system calls only
+ * (lib/notice/notice_pending.c). */
 #ifndef CGH_NOTICE_PENDING_H
 #define CGH_NOTICE_PENDING_H
 
@@ -13,7 +15,7 @@
 #define CGH_NOTICE_PENDING_LINE 2048	/* CGH_NOTICE_RECORD_MAX */
 
 struct cgh_notice_pending {
-	int dirfd;		/* the store's directory, checked; -1: nothing to write */
+	char dir[128];		/* the store, made by the host; "": nothing to write */
 	char file[32];		/* "user-UID" */
 	char line[CGH_NOTICE_PENDING_LINE];	/* the record without when=, killed=, '\n' */
 };

@@ -42,7 +42,6 @@ void cgh_reaper_prepare(struct cgh_reaper *rp, const struct cgh_fs *fs, const ch
 	rp->opener = opener;
 	rp->kill_on_close = kill_on_close;
 	rp->linger_ms = CGH_REAPER_LINGER_MS;
-	rp->kill_notice.dirfd = -1;
 	snprintf(rp->root, sizeof(rp->root), "%s", fs->root);
 	snprintf(rp->leaf, sizeof(rp->leaf), "%s", leaf);
 	snprintf(rp->base, sizeof(rp->base), "%s", base);
@@ -454,7 +453,7 @@ static bool ending(long pid)
 		return true;
 	if (p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'))
 		return true;
-	for (int field = 3; field < 9 && p != NULL; field++)	/* to flags, the 9th */
+	for (int field = 3; field <= 9 && p != NULL; field++)	/* to flags, the 9th */
 		p = strchr(p + 1, ' ');
 	for (p = p != NULL ? p + 1 : ""; *p >= '0' && *p <= '9'; p++)
 		flags = flags * 10 + (unsigned long)(*p - '0');
@@ -604,30 +603,30 @@ static void close_from(unsigned first, unsigned last)
 		close((int)fd);
 }
 
-/* Closes every descriptor but rootfd, pidfd, leaffd and the notice's, with stdin, stdout and
+/* Closes every descriptor but rootfd, pidfd and leaffd, with stdin, stdout and
  * stderr on /dev/null: nothing of the host's (a socket, a pty, a pipe)
  * stays open through the reaper. */
 static void keep_only(const struct cgh_reaper *rp)
 {
-	int keep[4] = { rp->rootfd, rp->pidfd, rp->leaffd, rp->kill_notice.dirfd };
+	int keep[3] = { rp->rootfd, rp->pidfd, rp->leaffd };
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	unsigned next = 3;
 
-	for (int i = 1; i < 4; i++)	/* sorted, for the gaps between them */
+	for (int i = 1; i < 3; i++)	/* sorted, for the gaps between them */
 		for (int j = i; j > 0 && keep[j] < keep[j - 1]; j--) {
 			int t = keep[j];
 			keep[j] = keep[j - 1];
 			keep[j - 1] = t;
 		}
 	for (int fd = 0; fd <= 2; fd++) {
-		if (fd == keep[0] || fd == keep[1] || fd == keep[2] || fd == keep[3] || fd == null)
+		if (fd == keep[0] || fd == keep[1] || fd == keep[2] || fd == null)
 			continue;
 		if (null >= 0)
 			dup2(null, fd);
 		else
 			close(fd);
 	}
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 3; i++) {
 		if (keep[i] < (int)next)
 			continue;
 		close_from(next, (unsigned)keep[i] - 1);

@@ -506,7 +506,6 @@ static int hand_to_reaper(const struct cgh_fs *fs, const struct cgh_session *s,
 		why.msg[0] = '\0';
 	}
 	r = cgh_reaper_start(&rp, fs, &why);
-	cgh_notice_pending_close(&rp.kill_notice);
 	if (r == 0)	/* for a next open by the same process (resolve_origin) */
 		fs->sys->setxattr(fs->rootfd, s->leaf, CGH_ORIGIN_XATTR, s->origin);
 	if (r < 0)

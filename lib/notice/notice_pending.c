@@ -27,7 +27,6 @@ int cgh_notice_pending_prepare(const struct cgh_notifier *nf, const struct cgh_f
 	int r;
 
 	memset(p, 0, sizeof(*p));
-	p->dirfd = -1;
 	if (nf == NULL || !nf->at_login)
 		return 0;
 	cgh_notice_for_leaf(fs, leaf, uid, kind, &n);
@@ -37,19 +36,13 @@ int cgh_notice_pending_prepare(const struct cgh_notifier *nf, const struct cgh_f
 	if (r < 0)
 		return cgh_fail_msg(err, -r, "notice for uid=%u too long to record", uid);
 	p->line[strcspn(p->line, "\n")] = '\0';
-	r = cgh_notice_store_open(&st, nf->dir, true, err);
+	r = cgh_notice_store_open(&st, nf->dir, true, err);	/* made, and checked now */
+	cgh_notice_store_close(&st);
 	if (r < 0)
 		return r;
-	p->dirfd = st.dirfd;
+	snprintf(p->dir, sizeof(p->dir), "%s", nf->dir);
 	snprintf(p->file, sizeof(p->file), "user-%u", uid);
 	return 0;
-}
-
-void cgh_notice_pending_close(struct cgh_notice_pending *p)
-{
-	if (p->dirfd >= 0)
-		close(p->dirfd);
-	p->dirfd = -1;
 }
 
 /* ---- in the writer: system calls only --------------------------------------------------- */
@@ -76,6 +69,23 @@ static size_t add_num(char *buf, size_t used, size_t len, uint64_t v)
 	return add(buf, used, len, digits + i);
 }
 
+/* The store as cgh_notice_store_open accepts it: the last component not
+ * a symlink, a directory of the euid's without group or other access. */
+static int open_dir(const char *dir)
+{
+	struct stat sb;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &sb) < 0 || !S_ISDIR(sb.st_mode) || sb.st_uid != geteuid() ||
+	    (sb.st_mode & 077) != 0) {
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
+
 static int lock_dir(int dirfd)
 {
 	const struct timespec nap = { 0, 10000000L };	/* 10 ms */
@@ -93,11 +103,11 @@ static int lock_dir(int dirfd)
 
 /* The user's file as cgh_notice_read accepts it, into buf; "" when missing
  * or refused (it is then replaced). */
-static void read_old(const struct cgh_notice_pending *p, char *buf, size_t len)
+static void read_old(const struct cgh_notice_pending *p, int dirfd, char *buf, size_t len)
 {
 	struct stat sb;
 	size_t got = 0;
-	int fd = openat(p->dirfd, p->file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	int fd = openat(dirfd, p->file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 
 	buf[0] = '\0';
 	if (fd < 0)
@@ -153,7 +163,8 @@ static int write_all(int fd, const char *text, size_t len)
 	return 0;
 }
 
-static int replace(const struct cgh_notice_pending *p, const char *kept, const char *line)
+static int replace(const struct cgh_notice_pending *p, int dirfd, const char *kept,
+		   const char *line)
 {
 	char tmp[64];
 	size_t used = add(tmp, 0, sizeof(tmp), p->file);
@@ -161,8 +172,8 @@ static int replace(const struct cgh_notice_pending *p, const char *kept, const c
 
 	used = add(tmp, used, sizeof(tmp), ".tmp-");
 	add_num(tmp, used, sizeof(tmp), (uint64_t)getpid());
-	unlinkat(p->dirfd, tmp, 0);	/* left by a writer that died */
-	fd = openat(p->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	unlinkat(dirfd, tmp, 0);	/* left by a writer that died */
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
 	r = write_all(fd, kept, strlen(kept));
@@ -172,10 +183,10 @@ static int replace(const struct cgh_notice_pending *p, const char *kept, const c
 		r = -errno;
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
-	if (r == 0 && renameat(p->dirfd, tmp, p->dirfd, p->file) < 0)
+	if (r == 0 && renameat(dirfd, tmp, dirfd, p->file) < 0)
 		r = -errno;
 	if (r < 0)
-		unlinkat(p->dirfd, tmp, 0);
+		unlinkat(dirfd, tmp, 0);
 	return r;
 }
 
@@ -183,9 +194,9 @@ int cgh_notice_pending_write(const struct cgh_notice_pending *p, uint64_t when, 
 {
 	char line[CGH_NOTICE_RECORD_MAX], old[CGH_NOTICE_FILE_MAX + 1];
 	size_t used;
-	int r;
+	int dirfd, r;
 
-	if (p->dirfd < 0)
+	if (p->dir[0] == '\0')
 		return 0;
 	used = add(line, 0, sizeof(line), p->line);
 	used = add(line, used, sizeof(line), " when=");
@@ -195,11 +206,14 @@ int cgh_notice_pending_write(const struct cgh_notice_pending *p, uint64_t when, 
 	used = add(line, used, sizeof(line), "\n");
 	if (used >= sizeof(line))
 		return -ENOSPC;
-	r = lock_dir(p->dirfd);
-	if (r < 0)
-		return r;
-	read_old(p, old, sizeof(old));
-	r = replace(p, keep_from(old, used), line);
-	flock(p->dirfd, LOCK_UN);
+	dirfd = open_dir(p->dir);
+	if (dirfd < 0)
+		return dirfd;
+	r = lock_dir(dirfd);
+	if (r == 0) {
+		read_old(p, dirfd, old, sizeof(old));
+		r = replace(p, dirfd, keep_from(old, used), line);
+	}
+	close(dirfd);	/* and the lock with it */
 	return r;
 }

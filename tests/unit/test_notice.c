@@ -769,7 +769,7 @@ static void test_pending_written(void **state)
 	assert_int_equal(cgh_fs_set_rule(&t->fs, "cgherd/user-0/session-10", "students", NULL), 0);
 	assert_int_equal(cgh_notice_pending_prepare(&t->nf, &t->fs, "cgherd/user-0/session-10", 0,
 						    CGH_NOTICE_CLOSE_KILL, &p, &err), 0);
-	assert_true(p.dirfd >= 0);
+	assert_string_equal(p.dir, t->store.dir);
 	assert_null(strstr(p.line, "when="));
 	assert_int_equal(cgh_notice_pending_write(&p, T_START + 60, 2), 0);
 	assert_int_equal(stored(t, got), 1);
@@ -796,14 +796,12 @@ static void test_pending_written(void **state)
 	assert_int_equal(cgh_notice_pending_write(&p, T_START + 100, 1), 0);
 	assert_int_equal(stored(t, got), 1);
 	assert_int_equal(got[0].when, T_START + 100);
-	cgh_notice_pending_close(&p);
-	assert_int_equal(p.dirfd, -1);
 
 	/* nothing to write when the records are off */
 	t->nf.at_login = false;
 	assert_int_equal(cgh_notice_pending_prepare(&t->nf, &t->fs, "cgherd/user-0/session-10", 0,
 						    CGH_NOTICE_CLOSE_KILL, &p, &err), 0);
-	assert_int_equal(p.dirfd, -1);
+	assert_string_equal(p.dir, "");
 	assert_int_equal(cgh_notice_pending_write(&p, T_START, 1), 0);
 }
 

@@ -215,7 +215,6 @@ static void test_leftovers_kill_noticed(void **state)
 	assert_int_equal(cgh_notice_read(&st, 1000, got, CGH_NOTICE_KEEP, &n, &err), 0);
 	assert_int_equal(n, 0);
 	cgh_notice_store_close(&st);
-	cgh_notice_pending_close(&x->rp.kill_notice);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
 	assert_int_equal(system(cmd), 0);
 }
