@@ -5,7 +5,9 @@
  * mount).  The reaper waits on a pidfd of the opener; once the opener has
  * exited it kills what is left (kill_on_close), waits for populated 0,
  * removes the leaf and, for the user's last session, the user directory,
- * under the same locks as close.  It logs only what goes wrong, to syslog.
+ * under the same locks as close.  When it killed something, it records the
+ * notice close prepared (kill_notice).  It logs only what goes wrong, to
+ * syslog.
  *
  * Everything the reaper does after the clone is prepared before it (paths,
  * descriptors), and it calls nothing but system calls: no malloc, no
@@ -18,6 +20,7 @@
 #include <sys/types.h>
 
 #include "cgh_cgroupfs.h"
+#include "cgh_notice_pending.h"
 
 #define CGH_REAPER_LINGER_MS 3000	/* an opener alive this long after close is moved out */
 #define CGH_REAPER_NAME "cgherd-reaper"
@@ -40,6 +43,9 @@ struct cgh_reaper {
 	pid_t opener;
 	bool kill_on_close;
 	unsigned linger_ms;
+	/* The notice of a kill of leftovers, prepared by close (dirfd -1:
+	 * none), written once the kill has emptied the leaf. */
+	struct cgh_notice_pending kill_notice;
 	/* The waits of close, set by the caller: for populated 0 after the
 	 * kill, for the shared lock on base, for the exclusive one. */
 	unsigned wait_ms, lock_ms, user_lock_ms;
@@ -52,10 +58,13 @@ struct cgh_reaper {
 	char leaf_procs[176], leaf_events[176], leaf_kill[176], origin_procs[528];
 	char who[160];		/* "user=U uid=N", for messages */
 	bool moved_out;		/* the opener lingered and was moved out */
+	unsigned long killed;	/* processes killed at close, those that were
+				 * not ending by themselves (see ending()) */
 	char why[512];		/* what went wrong (CGH_REAPED_FAILED), else "" */
 };
 
-/* Fills rp for the leaf (linger_ms: CGH_REAPER_LINGER_MS; the waits 0);
+/* Fills rp for the leaf (linger_ms: CGH_REAPER_LINGER_MS; the waits 0; no
+ * kill_notice);
  * fs stays open for as long as rp is used. */
 void cgh_reaper_prepare(struct cgh_reaper *rp, const struct cgh_fs *fs, const char *leaf,
 			const char *base, const char *user_dir, const char *origin, pid_t opener,

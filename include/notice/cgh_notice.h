@@ -22,6 +22,7 @@
 #include "cgh_cgroupfs.h"
 #include "cgh_config.h"
 #include "cgh_log.h"
+#include "cgh_notice_pending.h"
 
 #define CGH_NOTICE_DIR "/var/lib/cgherd"
 #define CGH_NOTICE_DEV "/dev"
@@ -232,6 +233,17 @@ void cgh_notice_deliver(const struct cgh_notifier *nf, const struct cgh_fs *fs,
 int cgh_notice_collect(const struct cgh_notifier *nf, const struct cgh_fs *fs, const char *leaf,
 		       unsigned uid, const struct cgh_stats *st, const char *comm,
 		       const struct cgh_log *log);
+
+/* ---- written later by another process (notice_pending.c) ------------------------- */
+
+/* p for a notice of kind about leaf, to be completed and written by
+ * cgh_notice_pending_write (cgh_notice_pending.h): the record encoded
+ * without when and killed, the store made and checked for it.  Nothing
+ * to write (p->dir "") when nf does not keep records (at_login false).
+ * 0 or -errno with err set. */
+int cgh_notice_pending_prepare(const struct cgh_notifier *nf, const struct cgh_fs *fs,
+			       const char *leaf, unsigned uid, enum cgh_notice_kind kind,
+			       struct cgh_notice_pending *p, struct cgh_error *err);
 
 /* ---- at login (notice_login.c) ----------------------------------------------------- */
 

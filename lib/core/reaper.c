@@ -385,6 +385,120 @@ static int kill_leftovers(struct cgh_reaper *rp)
 	return wait_empty(rp);
 }
 
+/* The whole of a small file of /proc into buf; -errno. */
+static int read_proc(long pid, const char *file, char *buf, size_t len)
+{
+	char path[64] = "/proc/", digits[24];
+	size_t got = 0;
+	ssize_t n = 0;
+	int fd;
+
+	format_num(digits, (unsigned long)pid);
+	append(path, sizeof(path), digits);
+	append(path, sizeof(path), file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (got + 1 < len && (n = read(fd, buf + got, len - 1 - got)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	close(fd);
+	return n < 0 ? -EIO : 0;
+}
+
+/* The hex mask after "\nNAME:" in a /proc status text, 0 if none. */
+static unsigned long long status_mask(const char *text, const char *name)
+{
+	char key[16] = "\n";
+	unsigned long long v = 0;
+	const char *p;
+
+	append(key, sizeof(key), name);
+	append(key, sizeof(key), ":");
+	p = strstr(text, key);
+	if (p == NULL)
+		return 0;
+	for (p += strlen(key); *p == ' ' || *p == '\t'; p++)
+		;
+	for (;; p++) {
+		int d = *p >= '0' && *p <= '9' ? *p - '0' : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : -1;
+		if (d < 0)
+			return v;
+		v = v << 4 | (unsigned long long)d;
+	}
+}
+
+#define PF_EXITING_FLAG 0x4u
+#define SIG_BIT(s) (1ull << ((s) - 1))
+#define FATAL_SIGS (SIG_BIT(SIGHUP) | SIG_BIT(SIGINT) | SIG_BIT(SIGQUIT) | SIG_BIT(SIGPIPE) | \
+		    SIG_BIT(SIGTERM) | SIG_BIT(SIGKILL))
+
+/* Whether pid is on its way out by itself: gone, a zombie, exiting
+ * (PF_EXITING), or with a signal pending that ends it (SIGKILL; SIGHUP,
+ * SIGTERM and the like neither blocked, ignored nor caught): a process
+ * the session's end hung up is no leftover. */
+static bool ending(long pid)
+{
+	char text[2048];
+	const char *p;
+	unsigned long long pending, spared;
+	unsigned long flags = 0;
+
+	if (read_proc(pid, "/stat", text, sizeof(text)) < 0 || (p = strrchr(text, ')')) == NULL)
+		return true;
+	if (p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'))
+		return true;
+	for (int field = 3; field <= 9 && p != NULL; field++)	/* to flags, the 9th */
+		p = strchr(p + 1, ' ');
+	for (p = p != NULL ? p + 1 : ""; *p >= '0' && *p <= '9'; p++)
+		flags = flags * 10 + (unsigned long)(*p - '0');
+	if (flags & PF_EXITING_FLAG)
+		return true;
+	if (read_proc(pid, "/status", text, sizeof(text)) < 0)
+		return true;
+	pending = status_mask(text, "SigPnd") | status_mask(text, "ShdPnd");
+	spared = status_mask(text, "SigBlk") | status_mask(text, "SigIgn") | status_mask(text, "SigCgt");
+	return (pending & SIG_BIT(SIGKILL)) != 0 || (pending & FATAL_SIGS & ~spared) != 0;
+}
+
+/* The processes listed in the leaf's cgroup.procs that are not ending. */
+static unsigned long count_leftovers(const struct cgh_reaper *rp)
+{
+	char text[8192];
+	unsigned long n = 0;
+
+	if (read_file(rp, "cgroup.procs", rp->leaf_procs, text, sizeof(text)) < 0)
+		return 0;
+	for (const char *p = text; *p != '\0';) {
+		long pid = 0;
+
+		while (*p >= '0' && *p <= '9')
+			pid = pid * 10 + (*p++ - '0');
+		if (pid > 0 && !ending(pid))
+			n++;
+		p += *p != '\0';
+	}
+	return n;
+}
+
+/* The notice of the kill, for the user's next login: written before the
+ * leaf goes, so that a leaf gone is a kill recorded. */
+static void record_kill(struct cgh_reaper *rp)
+{
+	struct timespec ts;
+	int r;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	r = cgh_notice_pending_write(&rp->kill_notice, (uint64_t)ts.tv_sec, rp->killed);
+	if (r < 0)
+		failed(rp, "cannot record the notice of the kill at close of", rp->leaf, r);
+}
+
 static enum cgh_reaper_outcome end_leaf(struct cgh_reaper *rp)
 {
 	int r = populated(rp);
@@ -396,7 +510,12 @@ static enum cgh_reaper_outcome end_leaf(struct cgh_reaper *rp)
 		return CGH_REAPED_FAILED;
 	}
 	if (r == 1 && rp->kill_on_close) {
+		unsigned long n = count_leftovers(rp);
 		r = kill_leftovers(rp);
+		if (r == 0 && n > 0) {
+			rp->killed = n;
+			record_kill(rp);
+		}
 		if (r == -ENOENT)
 			return CGH_REAPED_GONE;
 		if (r < 0)
@@ -434,6 +553,7 @@ enum cgh_reaper_outcome cgh_reaper_run(struct cgh_reaper *rp)
 	int gone = opener_gone(rp, rp->linger_ms);
 	int r = 0;
 
+	rp->killed = 0;
 	if (gone < 0) {
 		failed(rp, "cannot wait for the opener of", rp->leaf, gone);
 		return out;
@@ -547,7 +667,7 @@ static void reaper_main(void *arg)
 	setsid();		/* out of the host's session and process group */
 	keep_only(rp);
 	set_name();
-	if (cgh_reaper_run(rp) == CGH_REAPED_FAILED)
+	if (cgh_reaper_run(rp) == CGH_REAPED_FAILED || rp->why[0] != '\0')
 		log_failure(rp);
 	_exit(0);
 }

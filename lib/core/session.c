@@ -497,6 +497,14 @@ static int hand_to_reaper(const struct cgh_fs *fs, const struct cgh_session *s,
 	rp.lock_ms = CGH_LOCK_TIMEOUT_MS;
 	rp.user_lock_ms = USER_DIR_LOCK_MS;
 	cgh_fs_stats_brief(fs, s->leaf, st);
+	/* an OOM kill in the session: recorded now, the leaf goes with the reaper */
+	cgh_notice_collect(&s->notify, fs, s->leaf, s->uid, st, NULL, log);
+	if (s->kill_on_close &&
+	    cgh_notice_pending_prepare(&s->notify, fs, s->leaf, s->uid, CGH_NOTICE_CLOSE_KILL,
+				       &rp.kill_notice, &why) < 0) {
+		cgh_logf(log, LOG_WARNING, "a kill at close would not be noticed: %s", why.msg);
+		why.msg[0] = '\0';
+	}
 	r = cgh_reaper_start(&rp, fs, &why);
 	if (r == 0)	/* for a next open by the same process (resolve_origin) */
 		fs->sys->setxattr(fs->rootfd, s->leaf, CGH_ORIGIN_XATTR, s->origin);

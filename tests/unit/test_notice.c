@@ -810,6 +810,56 @@ static void test_collect_once(void **state)
 	assert_int_equal(got[1].killed, 1);
 }
 
+/* A notice prepared in the host, written later with system calls only (the
+ * reaper's kill at close): the same record as cgh_notice_add writes. */
+static void test_pending_written(void **state)
+{
+	struct tree_fixture *t = *state;
+	struct cgh_notice_pending p;
+	struct cgh_notice got[CGH_NOTICE_KEEP];
+	struct cgh_error err = { 0 };
+	char path[160], line[CGH_NOTICE_LINE_MAX];
+
+	set_login(t, "cgherd/user-0/session-10", "ssh");
+	assert_int_equal(cgh_fs_set_rule(&t->fs, "cgherd/user-0/session-10", "students", NULL), 0);
+	assert_int_equal(cgh_notice_pending_prepare(&t->nf, &t->fs, "cgherd/user-0/session-10", 0,
+						    CGH_NOTICE_CLOSE_KILL, &p, &err), 0);
+	assert_string_equal(p.dir, t->store.dir);
+	assert_null(strstr(p.line, "when="));
+	assert_int_equal(cgh_notice_pending_write(&p, T_START + 60, 2), 0);
+	assert_int_equal(stored(t, got), 1);
+	assert_int_equal(got[0].kind, CGH_NOTICE_CLOSE_KILL);
+	assert_int_equal(got[0].when, T_START + 60);
+	assert_int_equal(got[0].killed, 2);
+	assert_string_equal(got[0].rule, "students");
+	assert_string_equal(got[0].leaf, "session-10");
+	assert_string_equal(got[0].login.service, "sshd");
+	cgh_notice_describe(&got[0], "", T_START + 60, line, sizeof(line));
+	assert_non_null(strstr(line, ", 2 processes left running in it were killed."));
+
+	/* bounded as cgh_notice_add bounds it: the newest CGH_NOTICE_KEEP */
+	for (unsigned i = 1; i < 20; i++)
+		assert_int_equal(cgh_notice_pending_write(&p, T_START + 60 + i, i), 0);
+	assert_int_equal(stored(t, got), CGH_NOTICE_KEEP);
+	assert_int_equal(got[0].killed, 20 - CGH_NOTICE_KEEP);
+	assert_int_equal(got[CGH_NOTICE_KEEP - 1].killed, 19);
+
+	/* a symlink in the file's place is replaced, not followed */
+	path_of(&t->store, "user-0", path, sizeof(path));
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(symlink("/etc/passwd", path), 0);
+	assert_int_equal(cgh_notice_pending_write(&p, T_START + 100, 1), 0);
+	assert_int_equal(stored(t, got), 1);
+	assert_int_equal(got[0].when, T_START + 100);
+
+	/* nothing to write when the records are off */
+	t->nf.at_login = false;
+	assert_int_equal(cgh_notice_pending_prepare(&t->nf, &t->fs, "cgherd/user-0/session-10", 0,
+						    CGH_NOTICE_CLOSE_KILL, &p, &err), 0);
+	assert_string_equal(p.dir, "");
+	assert_int_equal(cgh_notice_pending_write(&p, T_START, 1), 0);
+}
+
 /* sshd opens the PAM session before it makes the pty: the login says "ssh",
  * the session's shell has the terminal. */
 static void test_deliver_to_process_terminal(void **state)
@@ -899,6 +949,7 @@ int main(void)
 		cmocka_unit_test(test_tty_names),
 		cmocka_unit_test_setup_teardown(test_deliver_to_process_terminal, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_collect_once, tree_setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_pending_written, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_collect_after_watch, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_collect_nothing, tree_setup, tree_teardown),
 	};

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -159,6 +160,63 @@ static void test_leftovers_killed(void **state)
 	assert_true(fake_logged("write " LEAF "/cgroup.kill") < fake_logged("rmdir " LEAF));
 	assert_int_equal(fake_logged("write ./cgroup.procs"), -1);
 	assert_false(exists(x, LEAF));
+}
+
+/* The kill of leftovers is recorded for the user's next login, once it
+ * emptied the leaf, with the processes it killed that were not ending by
+ * themselves (the opener not among them); nothing is recorded when nothing
+ * was left, or only processes already on their way out. */
+static void test_leftovers_kill_noticed(void **state)
+{
+	struct fx *x = *state;
+	struct cgh_notifier nf = { .at_login = true };
+	struct cgh_notice_store st;
+	struct cgh_notice got[CGH_NOTICE_KEEP];
+	struct cgh_error err = { 0 };
+	char top[] = "/tmp/cgherd-reaper-XXXXXX", cmd[64], procs[64];
+	size_t n = 9;
+
+	assert_non_null(mkdtemp(top));
+	snprintf(nf.dir, sizeof(nf.dir), "%s/cgherd", top);
+	assert_int_equal(cgh_notice_pending_prepare(&nf, &x->fs, LEAF, 1000, CGH_NOTICE_CLOSE_KILL,
+						    &x->rp.kill_notice, &err), 0);
+	/* a live process (this one: the kill is only written to the emulated
+	 * cgroup.kill) and one already gone, which is not counted */
+	snprintf(procs, sizeof(procs), "4242\n%d\n999999999\n", (int)getpid());
+	fake_put(x->f->root, LEAF "/cgroup.procs", procs);
+	fake_put(x->f->root, LEAF "/cgroup.events", "populated 1\n");
+	assert_int_equal(cgh_reaper_run(&x->rp), CGH_REAPED_REMOVED);
+	assert_string_equal(x->rp.why, "");
+	assert_int_equal(cgh_notice_store_open(&st, nf.dir, false, &err), 0);
+	assert_int_equal(cgh_notice_read(&st, 1000, got, CGH_NOTICE_KEEP, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(got[0].kind, CGH_NOTICE_CLOSE_KILL);
+	assert_int_equal(got[0].killed, 1);
+	assert_string_equal(got[0].leaf, "session-4242");
+	assert_true(got[0].when >= (uint64_t)time(NULL) - 5);
+	assert_int_equal(cgh_notice_remove(&st, 1000, n, &err), 0);
+
+	/* again, nothing left: nothing killed, nothing recorded */
+	assert_int_equal(cgh_fs_mkdir(&x->fs, "cgherd/user-1000", &err), 0);
+	assert_int_equal(cgh_fs_mkdir(&x->fs, LEAF, &err), 0);
+	fake.n_log = 0;
+	assert_int_equal(cgh_reaper_run(&x->rp), CGH_REAPED_REMOVED);
+	assert_int_equal(fake_logged("write " LEAF "/cgroup.kill"), -1);
+	assert_int_equal(cgh_notice_read(&st, 1000, got, CGH_NOTICE_KEEP, &n, &err), 0);
+	assert_int_equal(n, 0);
+	/* again, only a process on its way out (gone by now): killed, not told */
+	assert_int_equal(cgh_fs_mkdir(&x->fs, "cgherd/user-1000", &err), 0);
+	assert_int_equal(cgh_fs_mkdir(&x->fs, LEAF, &err), 0);
+	fake_put(x->f->root, LEAF "/cgroup.procs", "4242\n999999999\n");
+	fake_put(x->f->root, LEAF "/cgroup.events", "populated 1\n");
+	fake.n_log = 0;
+	assert_int_equal(cgh_reaper_run(&x->rp), CGH_REAPED_REMOVED);
+	assert_true(fake_logged("write " LEAF "/cgroup.kill") >= 0);
+	assert_int_equal(cgh_notice_read(&st, 1000, got, CGH_NOTICE_KEEP, &n, &err), 0);
+	assert_int_equal(n, 0);
+	cgh_notice_store_close(&st);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
+	assert_int_equal(system(cmd), 0);
 }
 
 static void test_leftovers_kept_without_kill(void **state)
@@ -462,6 +520,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_opener_exited_alone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_leftovers_killed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_leftovers_kill_noticed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_leftovers_kept_without_kill, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lingering_opener_moved_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lingering_opener_to_the_root, setup, teardown),

@@ -24,10 +24,11 @@ SSH_OPTS="-i /etc/ssh/user_key -o StrictHostKeyChecking=no -o UserKnownHostsFile
 HOG='/usr/local/bin/hog mem 3 60'
 LINE_RE="it reached its memory limit of 100M \(peak 100M\), [0-9]+ processes killed \(biggest: hog\)\. Rule: students\. $HELP"
 
-# pty_session USER OUT SECS: an ssh session with a pty running sleep SECS; what its
-# client prints goes to OUT.  Prints the client's pid.
+# pty_session USER OUT SECS: an ssh session with a pty running sleep SECS, and
+# another in a session of its own (which outlives the pty); what its client
+# prints goes to OUT.  Prints the client's pid.
 pty_session() {
-	sleep "$3" | ssh -tt $SSH_OPTS "$1@127.0.0.1" "sleep $3" >"$2" 2>&1 &
+	sleep "$3" | ssh -tt $SSH_OPTS "$1@127.0.0.1" "setsid sleep $3 </dev/null >/dev/null 2>&1 & sleep $3" >"$2" 2>&1 &
 	echo $!
 }
 # tty_runuser USER: a runuser login shell on a terminal (script(1) gives it a pty;
@@ -101,13 +102,15 @@ assert_eq "$(echo "$out" | notices_of)" 0 "notices shown by the login after"
 assert_eq "$(cgherd notices alice)" "no notices" "cgherd notices after the login"
 kill "$WPID"
 wait "$WPID"
-# the pty session's client goes away: sshd closes it with its sleep left, which
-# kill_on_close kills.
-# KNOWN BUG, open: since close hands the leaf to a reaper (pam_cgherd(8), BUGS),
-# that kill is not recorded, so the user gets no notice of it; the check of that
-# notice is out of this scenario until the reaper records it.
+# the pty session's client goes away: the hangup ends its foreground sleep (not
+# told: it ended by itself, and so does a nohup one), sshd closes it with the
+# setsid sleep left, which kill_on_close kills: the reaper (close hands it the
+# leaf) records a notice of that once sshd has exited
 kill "$T2" 2>/dev/null
 wait_for 10 sh -c "[ ! -e $leaf2 ]" || fail "the pty session was not closed"
+out=$(cgherd notices alice)
+assert_match "$out" "^alice \(uid 1001\): cgherd: when your ssh session from 127\.0\.0\.1 \(started [0-9:]{5}\) ended at [0-9:]{5}, 1 process left running in it was killed\. Rule: students\. $HELP$" "notice of the kill at close (syslog: $(syslog_since | grep -E 'reaper|kill at close' | tail -n 3))"
+assert_eq "$(tty_runuser alice | notices_of)" 1 "the close notice shown"
 
 # --- watch not running: the module's collection writes it --------------------------------
 say "watch stopped; hogherder through runuser"
