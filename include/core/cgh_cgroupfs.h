@@ -46,6 +46,9 @@ struct cgh_sys {
 	 * no child of the caller's and gets none of its signals; fn must not
 	 * return.  0 once it runs, or -errno.  NULL: none (no reaper). */
 	int (*spawn_detached)(int cgroupfd, void (*fn)(void *arg), void *arg);
+	/* The super options of the mount at mount_point ("rw,nsdelegate"), from
+	 * /proc/self/mountinfo, or -errno.  NULL: unknown (close takes the reaper). */
+	int (*mount_options)(const char *mount_point, char *buf, size_t len);
 };
 
 extern const struct cgh_sys cgh_sys_real;

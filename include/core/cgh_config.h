@@ -88,6 +88,12 @@ struct cgh_notices_config {
 	char help[CGH_NOTICE_HELP_MAX];	/* appended to each line; "": none */
 };
 
+/* How close ends a leaf (module argument close=, pam_cgherd(8)): auto (the
+ * reaper, but on a mount with favordynmods move the opener back and end the
+ * leaf in close: measured faster there, bench/README.md), reaper (always the
+ * reaper where it can start), move (never the reaper). */
+enum cgh_close_path { CGH_CLOSE_AUTO, CGH_CLOSE_REAPER, CGH_CLOSE_MOVE };
+
 struct cgh_config {
 	char *path;
 	char *cgroup_root;
@@ -98,6 +104,7 @@ struct cgh_config {
 	enum cgh_backend backend;
 	bool move_from_logind;	/* cgroupfs backend: take logins out of logind scopes */
 	bool debug;
+	unsigned char close_path;	/* enum cgh_close_path; module argument close= only */
 	struct cgh_limits session, user;
 	struct cgh_rule *rules;
 	size_t n_rules;

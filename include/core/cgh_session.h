@@ -51,6 +51,7 @@ struct cgh_session {
 	pid_t opener;
 	bool kill_on_close;
 	bool systemd;		/* limits set on logind's scope through systemd */
+	unsigned char close_path;	/* enum cgh_close_path, from the config */
 	struct cgh_notifier notify;	/* from env at open, for close */
 };
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cgh_cgroupfs.h"
+#include "cgh_mountinfo.h"
 #include "cgh_value.h"
 
 #define TMPFS_MAGIC_VALUE 0x01021994L
@@ -161,6 +162,13 @@ static int real_proc_tty(pid_t pid, uint64_t *tty_nr)
 	return r < 0 ? r : cgh_proc_stat_tty(text, tty_nr);
 }
 
+static int real_mount_options(const char *mount_point, char *buf, size_t len)
+{
+	char type[32];
+
+	return cgh_mount_lookup(mount_point, type, sizeof(type), buf, len);
+}
+
 const struct cgh_sys cgh_sys_real = {
 	.open_root = real_open_root,
 	.mkdirat = real_mkdirat,
@@ -178,6 +186,7 @@ const struct cgh_sys cgh_sys_real = {
 	.pidfd_open = cgh_pidfd_open,
 	.spawn_detached = cgh_spawn_detached,
 #endif
+	.mount_options = real_mount_options,
 };
 
 /* ---- pure helpers ----------------------------------------------------- */

@@ -1,4 +1,4 @@
-/* Module arguments: "debug", "conf=PATH", and "KEY=VALUE" for each scalar
+/* Module arguments: "debug", "conf=PATH", "close=auto|reaper|move", and "KEY=VALUE" for each scalar
  * top-level key (the keys of lib/core/config_keys.c whose table row says
  * how an argument spells them), each parsed as a one-line libconfig
  * document and handed to the handler the file's setting would get. */
@@ -26,8 +26,21 @@ static int unknown_argument(struct cgh_loader *ld)
 	char keys[256], why[384];
 
 	cgh_config_arg_keys(keys, sizeof(keys));
-	snprintf(why, sizeof(why), "not conf=PATH, debug, or KEY=VALUE with KEY one of %s", keys);
+	snprintf(why, sizeof(why), "not conf=PATH, debug, close=auto|reaper|move, or KEY=VALUE with KEY one of %s", keys);
 	return bad_argument(ld, why);
+}
+
+/* "close=auto|reaper|move" (enum cgh_close_path): no libconfig needed. */
+static int load_close_path(struct cgh_loader *ld, const char *value)
+{
+	static const char *const names[] = { "auto", "reaper", "move" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(value, names[i]) == 0) {
+			ld->cfg->close_path = (unsigned char)i;
+			return 0;
+		}
+	return bad_argument(ld, "close: expected auto, reaper or move");
 }
 
 /* "key=value" for one scalar top-level key, as the one-setting libconfig
@@ -74,7 +87,8 @@ int cgh_ld_arguments(struct cgh_loader *ld, int argc, const char **argv)
 		snprintf(source, sizeof(source), "module argument '%.*s'", ARG_MAX_LEN, argv[i]);
 		ld->source = source;
 		ld->is_file = false;
-		if (load_argument(ld, argv[i]) < 0)
+		if (strncmp(argv[i], "close=", 6) == 0 ? load_close_path(ld, argv[i] + 6) < 0
+						       : load_argument(ld, argv[i]) < 0)
 			r = -EINVAL;
 	}
 	return r;

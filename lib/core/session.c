@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgh_mountinfo.h"
 #include "cgh_reaper.h"
 #include "cgh_session.h"
 #include "cgh_session_systemd.h"
@@ -271,6 +272,7 @@ static struct cgh_session *session_new(const struct cgh_config *cfg,
 	s->uid = id->uid;
 	s->opener = opener;
 	s->kill_on_close = cfg->kill_on_close;
+	s->close_path = cfg->close_path;
 	if (env->notify != NULL)
 		s->notify = *env->notify;
 	return s;
@@ -479,6 +481,26 @@ static void remove_user_dir(const struct cgh_fs *fs, const struct cgh_session *s
 	cgh_fs_unlock(lockfd);
 }
 
+/* Whether close takes the reaper (close=, enum cgh_close_path).  auto: not on
+ * a mount with favordynmods, where the move back waits for no RCU grace
+ * period and close ending the leaf itself was faster than the reaper's two
+ * forks (bench/README.md, section 5b). */
+static bool reaper_wanted(const struct cgh_fs *fs, const struct cgh_session *s,
+			  const struct cgh_log *log)
+{
+	char options[512];
+
+	if (s->close_path != CGH_CLOSE_AUTO)
+		return s->close_path == CGH_CLOSE_REAPER;
+	if (fs->sys->mount_options == NULL ||
+	    fs->sys->mount_options(s->root, options, sizeof(options)) < 0 ||
+	    !cgh_mount_option_has(options, "favordynmods"))
+		return true;
+	cgh_logf(log, LOG_DEBUG, "closing without the reaper: %s is mounted with favordynmods",
+		 s->root);
+	return false;
+}
+
 /* The end of the leaf handed to a reaper (lib/core/reaper.c), which does it once
  * the opener has exited: the opener is not moved back.  0 with the figures
  * in *st (the opener not counted); else close does it all itself. */
@@ -490,6 +512,8 @@ static int hand_to_reaper(const struct cgh_fs *fs, const struct cgh_session *s,
 	char who[160];
 	int r;
 
+	if (!reaper_wanted(fs, s, log))
+		return -EPERM;
 	snprintf(who, sizeof(who), "user=%s uid=%u", s->user, (unsigned)s->uid);
 	cgh_reaper_prepare(&rp, fs, s->leaf, s->base, s->user_dir, s->origin, s->opener,
 			   s->kill_on_close, who);

@@ -1048,6 +1048,17 @@ static void test_args_override(void **state)
 	assert_int_equal(cfg->on_error, CGH_ON_ERROR_DENY);
 	cgh_config_free(cfg);
 
+	const char *a6b[] = { "close=move", "close=reaper" };
+	cfg = load_args_ok(path, 1, a6b);
+	assert_int_equal(cfg->close_path, CGH_CLOSE_MOVE);
+	cgh_config_free(cfg);
+	cfg = load_args_ok(path, 2, a6b);	/* the last one wins */
+	assert_int_equal(cfg->close_path, CGH_CLOSE_REAPER);
+	cgh_config_free(cfg);
+	cfg = load_args_ok(path, 1, a6);
+	assert_int_equal(cfg->close_path, CGH_CLOSE_AUTO);
+	cgh_config_free(cfg);
+
 	const char *a7[] = { "debug", "on_error=allow", "kill_on_close=false", "base=b1",
 			     "cgroup_root=/y/z", "default_action=ignore", "base=b2" };
 	cfg = load_args_ok(path, 7, a7);
@@ -1106,12 +1117,12 @@ struct arg_case {
 static const struct arg_case bad_args[] = {
 	{ "on_error=maybe", "on_error: expected \"deny\" or \"allow\", not \"maybe\"" },
 	{ "on_error=", "on_error: expected \"deny\" or \"allow\", not \"\"" },
-	{ "nokey", "not conf=PATH, debug, or KEY=VALUE with KEY one of cgroup_root, base, on_error, kill_on_close, default_action, backend, move_from_logind" },
-	{ "Bad=1", "not conf=PATH, debug, or KEY=VALUE with KEY one of cgroup_root, base, on_error, kill_on_close, default_action, backend, move_from_logind" },
-	{ "=x", "not conf=PATH, debug, or KEY=VALUE with KEY one of cgroup_root, base, on_error, kill_on_close, default_action, backend, move_from_logind" },
+	{ "nokey", "not conf=PATH, debug, close=auto|reaper|move, or KEY=VALUE with KEY one of cgroup_root, base, on_error, kill_on_close, default_action, backend, move_from_logind" },
+	{ "Bad=1", "not conf=PATH, debug, close=auto|reaper|move, or KEY=VALUE with KEY one of cgroup_root, base, on_error, kill_on_close, default_action, backend, move_from_logind" },
+	{ "=x", "not conf=PATH, debug, close=auto|reaper|move, or KEY=VALUE with KEY one of cgroup_root, base, on_error, kill_on_close, default_action, backend, move_from_logind" },
 	{ "base=\"x\"", "value too long or with a quote, backslash, ';' or newline" },
 	{ "base=a\\b", "value too long or with a quote, backslash, ';' or newline" },
-	{ "Debug", "not conf=PATH, debug, or KEY=VALUE with KEY one of cgroup_root, base, on_error, kill_on_close, default_action, backend, move_from_logind" },
+	{ "Debug", "not conf=PATH, debug, close=auto|reaper|move, or KEY=VALUE with KEY one of cgroup_root, base, on_error, kill_on_close, default_action, backend, move_from_logind" },
 	{ "base=a/b", "base: " BASE_MSG "\"a/b\"" },
 	{ "base=..", "base: " BASE_MSG "\"..\"" },
 	{ "base=", "base: " BASE_MSG "\"\"" },
@@ -1120,7 +1131,9 @@ static const struct arg_case bad_args[] = {
 	{ "kill_on_close=yes", "expected true or false" },
 	{ "kill_on_close=1", "kill_on_close: expected a boolean (true or false), not an integer" },
 	{ "default_action=kill", "default_action: expected \"herd\" or \"ignore\", not \"kill\"" },
-	{ "unknown=1", "not conf=PATH, debug, or KEY=VALUE with KEY one of cgroup_root, base, on_error, kill_on_close, default_action, backend, move_from_logind" },
+	{ "close=fast", "close: expected auto, reaper or move" },
+	{ "close=", "close: expected auto, reaper or move" },
+	{ "unknown=1", "not conf=PATH, debug, close=auto|reaper|move, or KEY=VALUE with KEY one of cgroup_root, base, on_error, kill_on_close, default_action, backend, move_from_logind" },
 };
 
 static void test_args_bad(void **state)
@@ -1203,7 +1216,7 @@ static void test_args_and_file_errors(void **state)
 	assert_int_equal(diag.n, 3);
 	expect_line(&diag, 0, "%s:1: base: " BASE_MSG "\"a/b\"", path);
 	expect_line(&diag, 1, "module argument 'on_error=maybe': on_error: expected \"deny\" or \"allow\", not \"maybe\"");
-	expect_line(&diag, 2, "module argument 'nokey': not conf=PATH, debug, or KEY=VALUE with KEY one of cgroup_root, base, on_error, kill_on_close, default_action, backend, move_from_logind");
+	expect_line(&diag, 2, "module argument 'nokey': not conf=PATH, debug, close=auto|reaper|move, or KEY=VALUE with KEY one of cgroup_root, base, on_error, kill_on_close, default_action, backend, move_from_logind");
 	cgh_diag_free(&diag);
 
 	/* a missing file keeps its errno, and bad arguments are reported too */

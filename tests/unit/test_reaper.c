@@ -515,6 +515,69 @@ static void test_close_opener_elsewhere(void **state)
 	free(s);
 }
 
+/* close=auto takes the reaper unless the mount has favordynmods; close=reaper
+ * and close=move whatever the mount. */
+static const char *mount_opts;
+
+static int fake_mount_options(const char *mount_point, char *buf, size_t len)
+{
+	(void)mount_point;
+	if (mount_opts == NULL)
+		return -ENOENT;
+	snprintf(buf, len, "%s", mount_opts);
+	return 0;
+}
+
+static bool close_took_reaper(struct fx *x, const char *opts, enum cgh_close_path path)
+{
+	struct cgh_env env = x->f->env;
+	struct cgh_session *s = reopen(x);
+	struct cgh_sys sys = sys_with_reaper;
+	struct cgh_error err = { 0 };
+
+	if (!exists(x, LEAF)) {
+		struct cgh_session *again = NULL;
+		assert_int_equal(cgh_session_open(x->f->cfg, x->f->alice, "sshd", OPENER,
+						  &x->f->env, &again, &err), CGH_HERDED);
+		free(again);
+	}
+	mount_opts = opts;
+	sys.mount_options = fake_mount_options;
+	env.sys = &sys;
+	s->close_path = (unsigned char)path;
+	emu.spawned = false;
+	fake.n_log = 0;
+	x->f->log.text[0] = '\0';
+	assert_int_equal(cgh_session_close(s, &env, &err), 0);
+	if (!emu.spawned) {	/* close ended the leaf itself, moving the opener back */
+		assert_true(fake_logged("write ./cgroup.procs") >= 0);
+		assert_false(exists(x, LEAF));
+	} else {
+		assert_int_equal(fake_logged("write ./cgroup.procs"), -1);
+		assert_true(exists(x, LEAF));
+		fake_put(x->f->root, LEAF "/cgroup.procs", "");
+		fake_put(x->f->root, LEAF "/cgroup.events", "populated 0\n");
+		assert_int_equal(cgh_fs_rmdir(&x->fs, LEAF, &err), 0);
+	}
+	free(s);
+	return emu.spawned;
+}
+
+static void test_close_path_by_mount(void **state)
+{
+	struct fx *x = *state;
+
+	assert_true(close_took_reaper(x, "rw,nsdelegate", CGH_CLOSE_AUTO));
+	assert_true(close_took_reaper(x, NULL, CGH_CLOSE_AUTO));	/* unknown: the reaper */
+	assert_false(close_took_reaper(x, "rw,nsdelegate,favordynmods", CGH_CLOSE_AUTO));
+	assert_non_null(strstr(x->f->log.text, "closing without the reaper: "));
+	assert_non_null(strstr(x->f->log.text, "is mounted with favordynmods"));
+	assert_false(close_took_reaper(x, "rw,favordynmods,nsdelegate", CGH_CLOSE_AUTO));
+	assert_true(close_took_reaper(x, "rw,favordynmodsx", CGH_CLOSE_AUTO));
+	assert_true(close_took_reaper(x, "rw,nsdelegate,favordynmods", CGH_CLOSE_REAPER));
+	assert_false(close_took_reaper(x, "rw,nsdelegate", CGH_CLOSE_MOVE));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -537,6 +600,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_close_without_reaper, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_without_pidfd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_opener_elsewhere, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_close_path_by_mount, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,6 @@
 /* How the cgroup2 hierarchy is mounted, from /proc/self/mountinfo: for
- * `cgherd check`'s notes (the module never reads it). */
+ * `cgherd check`'s notes and doctor, and for close's choice of path
+ * (favordynmods, lib/core/session.c). */
 #ifndef CGH_MOUNTINFO_H
 #define CGH_MOUNTINFO_H
 
