@@ -2,8 +2,9 @@
 # Boots the test VM once (tests/vm harness) and measures runuser and ssh logins
 # with no cgroup module, with pam_cgherd and with pam_cgroup, the module alone
 # (bench/microbench.c), and how the cost grows with rules, groups and live
-# sessions, and how soon a closed session's leaf is gone.  Sizes: N_RUNUSER N_SSH
-# N_MICRO N_MICRO_BIG N_MICRO_GAP N_SCALE N_LIVE RULES N_REAP N_BURST
+# sessions, how soon a closed session's leaf is gone, and which close is faster
+# (section 5b: close=reaper against close=move).  Sizes: N_RUNUSER N_SSH
+# N_MICRO N_MICRO_BIG N_MICRO_GAP N_SCALE N_LIVE RULES N_REAP N_BURST N_CLOSE
 # (see bench/run.sh).  Plot: python3 bench/plot.py build/bench/results.txt OUT.png
 # Host-side profile (callgrind): bench/profile.sh
 BUILD ?= build
@@ -57,3 +58,15 @@ bench-penalty: $(BENCH_DIR)/penalty_cost
 	$(BENCH_DIR)/penalty_cost $(PENALTY_USERS) $(PENALTY_SECONDS) 10m
 
 .PHONY: bench-penalty
+
+# Login cost on a systemd host (issue 18's target 4, bench/systemd.sh): the systemd
+# VM suite's scenario "bench" alone (flavour stable), runuser and ssh logins
+# without pam_systemd, with it, and with it and pam_cgherd, alternating.
+#   make bench-systemd [N_SD_RUNUSER=40 N_SD_SSH=15 VM_TIMEOUT=600]
+N_SD_RUNUSER ?= 40
+N_SD_SSH ?= 15
+bench-systemd: $(BUILD)/pam_cgherd.so $(BUILD)/cgherd $(BUILD)/vm/hog $(BENCH_DIR)/logins
+	BUILD=$(abspath $(BUILD)) N_SD_RUNUSER=$(N_SD_RUNUSER) N_SD_SSH=$(N_SD_SSH) \
+		$(if $(VM_TIMEOUT),VM_TIMEOUT=$(VM_TIMEOUT)) bench/systemd.sh
+
+.PHONY: bench-systemd

@@ -21,6 +21,9 @@ for svc in runuser sshd; do
 		/etc/pam.d.tmpl/$svc >$S/$svc.cgherd_nosd
 	sed 's|/lib/security/pam_cgherd.so @ARGS@|/lib/security/pam_cgherd_old.so|' \
 		/etc/pam.d.tmpl/$svc >$S/$svc.cgherd_old
+	# the module's two ways to close (argument close=, pam_cgherd(8)), section 5b
+	sed 's| @ARGS@| close=reaper|' /etc/pam.d.tmpl/$svc >$S/$svc.cgherd_reaper
+	sed 's| @ARGS@| close=move|' /etc/pam.d.tmpl/$svc >$S/$svc.cgherd_move
 done
 # the same module built without libsystemd (bench.mk, when the tree links it)
 NOSD=
@@ -255,6 +258,37 @@ for mode in plain favordynmods; do
 	done
 done
 elapsed favordynmods $t0
+fi
+
+# --- 5b. which close is faster: the reaper or the move back -------------------------
+# The same module with close=reaper (the leaf handed to a reaper made with
+# clone3(CLONE_INTO_CGROUP): two forks of the host, no move), close=move (the
+# opener moved back, the leaf ended in close: one more cgroup.procs write) and
+# close=auto (the default: move on a favordynmods mount), alternating, on a
+# plain mount and with favordynmods.  The "close" line names the faster one.
+if want 5b; then
+set_limits nocpu
+t0=$(uptime_cs)
+for mode in plain favordynmods; do
+	if [ $mode = plain ]; then
+		mount -o remount,nsdelegate $CG
+	else
+		mount -o remount,favordynmods $CG || { note "favordynmods refused by this kernel"; break; }
+	fi
+	note "mode=$mode mount: $(grep ' /sys/fs/cgroup ' /proc/mounts)"
+	out=$(logins -n "$N_CLOSE" -k "close-$mode" -t /etc/pam.d/runuser bare=$S/runuser.bare \
+		reaper=$S/runuser.cgherd_reaper move=$S/runuser.cgherd_move auto=$S/runuser.cgherd \
+		-- runuser -u alice -- true) || fail "logins close-$mode failed"
+	echo "$out"
+	cp $S/runuser.cgherd /etc/pam.d/runuser
+	wait_no_leaves 1001
+	bench "$(echo "$out" | awk -v mode=$mode '
+		$2 == "login" { for (i = 3; i <= NF; i++) { split($i, a, "="); v[a[1]] = a[2] } m[v["stack"]] = v["median_ms"] }
+		END { r = m["reaper"] - m["bare"]; mv = m["move"] - m["bare"]
+			printf "close mode=%s reaper_added_median_ms=%.2f move_added_median_ms=%.2f auto_added_median_ms=%.2f faster=%s", mode, r, mv, m["auto"] - m["bare"], r < mv ? "reaper" : "move" }')"
+done
+mount -o remount,nsdelegate $CG
+elapsed close-paths $t0
 fi
 
 # --- 6. how soon a closed session's leaf is gone (the reaper) ----------------------
