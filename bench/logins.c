@@ -8,8 +8,11 @@
  * in a limited cgroup without any module putting it there) (a login: runuser -u alice
  * -- true, or ssh alice@127.0.0.1 true).  A failed login aborts the run.
  * Prints, per stack, "@@BENCH login kind=KIND stack=NAME n= mean_ms= median_ms=
- * min_ms= max_ms= sd_ms=" and, when stacks named bare, cgherd and pam_cgroup
- * are present, the ratios of their added costs (on means and on medians). */
+ * p90_ms= min_ms= max_ms= sd_ms=" and, when stacks named bare, cgherd and pam_cgroup
+ * are present, the ratios of their added costs (on means and on medians); with
+ * stacks named nosystemd, systemd and cgherd (a systemd host: without pam_systemd,
+ * with it, with it and pam_cgherd; tests/vm-systemd scenario bench), what
+ * pam_systemd adds, what cgherd adds on top, and their ratio (issue 18's target 4). */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -27,7 +30,7 @@ struct stack {
 	char *text;
 	size_t len;
 	double *t;
-	double mean, median;
+	double mean, median, p90;
 };
 
 static void die(const char *a, const char *b)
@@ -190,9 +193,11 @@ int main(int argc, char **argv)
 			sq += (st[j].t[i] - st[j].mean) * (st[j].t[i] - st[j].mean);
 		qsort(st[j].t, (size_t)n, sizeof(double), cmp_double);
 		st[j].median = n % 2 ? st[j].t[n / 2] : (st[j].t[n / 2 - 1] + st[j].t[n / 2]) / 2;
-		printf("@@BENCH login kind=%s stack=%s n=%d mean_ms=%.2f median_ms=%.2f min_ms=%.2f "
-		       "max_ms=%.2f sd_ms=%.2f\n", kind, st[j].name, n, st[j].mean, st[j].median,
-		       st[j].t[0], st[j].t[n - 1], n > 1 ? sqrt(sq / (n - 1)) : 0.0);
+		st[j].p90 = st[j].t[(9 * n + 9) / 10 - 1];	/* nearest rank: ceil(0.9 n) */
+		printf("@@BENCH login kind=%s stack=%s n=%d mean_ms=%.2f median_ms=%.2f p90_ms=%.2f "
+		       "min_ms=%.2f max_ms=%.2f sd_ms=%.2f\n", kind, st[j].name, n, st[j].mean,
+		       st[j].median, st[j].p90, st[j].t[0], st[j].t[n - 1],
+		       n > 1 ? sqrt(sq / (n - 1)) : 0.0);
 	}
 	struct stack *bare = find(st, ns, "bare"), *herd = find(st, ns, "cgherd"),
 		     *pcg = find(st, ns, "pam_cgroup"), *placed = find(st, ns, "placed");
@@ -210,5 +215,15 @@ int main(int argc, char **argv)
 		       "cgherd_beyond_placement_over_bare_median=%.4f\n", kind,
 		       (placed->median - bare->median) / bare->median,
 		       (herd->median - placed->median) / bare->median);
+	struct stack *nosd = find(st, ns, "nosystemd"), *sd = find(st, ns, "systemd");
+	if (nosd && sd && herd)
+		printf("@@BENCH ratio kind=%s pam_systemd_added_median_ms=%.2f "
+		       "cgherd_added_median_ms=%.2f cgherd_over_pam_systemd_median=%.4f "
+		       "pam_systemd_added_p90_ms=%.2f cgherd_added_p90_ms=%.2f "
+		       "cgherd_over_pam_systemd_p90=%.4f\n", kind, sd->median - nosd->median,
+		       herd->median - sd->median,
+		       (herd->median - sd->median) / (sd->median - nosd->median),
+		       sd->p90 - nosd->p90, herd->p90 - sd->p90,
+		       (herd->p90 - sd->p90) / (sd->p90 - nosd->p90));
 	return 0;
 }

@@ -108,6 +108,8 @@ else
 	done
 fi
 install -m 755 "$build/vm/hog" "$root/usr/local/bin/hog"
+# the login-cost driver of the bench scenario (make bench-systemd builds it)
+[ ! -x "$build/bench/logins" ] || install -m 755 "$build/bench/logins" "$root/usr/local/bin/logins"
 
 # users: alice (students), bob (staff)
 cat >>"$root/etc/passwd" <<'P'

@@ -11,6 +11,8 @@
 # where the module relies on the OOMPolicy=kill drop-in, the suite adds the
 # scenarios without the drop-in.
 # VM_SYSTEMD_SCENARIOS="login nodropin_deny": only those (the suite's names).
+# VM_SYSTEMD_APPEND: more words for the kernel command line (the bench
+# scenario's sizes, bench/systemd.sh).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 build=${BUILD:-build}
@@ -54,7 +56,7 @@ log=$dir/console.txt
 timeout -k 5 "${VM_TIMEOUT:-${timeout:-600}}" qemu-system-x86_64 -accel tcg -cpu max -m 1536 -smp 2 \
 	-nographic -no-reboot -nodefaults -serial stdio -monitor none \
 	-kernel "$kernel" -initrd "$initrd" -drive "file=$dir/disk.img,format=raw,if=virtio" \
-	-append "console=ttyS0 root=/dev/vda rw quiet loglevel=1 panic=-1 systemd.show_status=0 cgh.oom_policy=$oom_policy cgh.flavour=$flavour${only:+ cgh.scenarios=${only// /,}}" \
+	-append "console=ttyS0 root=/dev/vda rw quiet loglevel=1 panic=-1 systemd.show_status=0 cgh.oom_policy=$oom_policy cgh.flavour=$flavour${only:+ cgh.scenarios=${only// /,}}${VM_SYSTEMD_APPEND:+ $VM_SYSTEMD_APPEND}" \
 	</dev/null >"$log" 2>&1 || echo "run.sh: qemu exited $? (timeout or crash)" >&2
 tr -d '\r' <"$log" | sed -n 's/.*@@CGH //p' >"$dir/results"
 v=$(sed -n 's/^SYSTEMD //p' "$dir/results")

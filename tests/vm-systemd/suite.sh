@@ -317,6 +317,109 @@ scenario_doctor() {
 		{ fail "doctor without the drop-in does not name it"; return 1; }
 }
 
+# Login cost on a systemd host (issue 18's target 4; `make bench-systemd`, never
+# in the default list): what pam_systemd adds to a runuser and an ssh login over
+# the same stack without it, and what pam_cgherd adds on top.  Three service files
+# a service (/etc/pam.d/runuser.nosystemd, .systemd, .cgherd; sshd's with
+# common-session inlined), installed in turn login by login by bench/logins.c
+# (/usr/local/bin/logins); sizes cgh.bench_runuser=N cgh.bench_ssh=N on the kernel
+# command line (40, 15).  alice lingers, so that her user manager runs throughout:
+# the figures are a login's steady cost, not the first login's start of
+# user@1001.service.  The rule's limits without its cpu_max: under TCG a 20% quota
+# throttles the login's own processes for seconds, which is no module's cost (as
+# bench/guest.sh's "nocpu").  Then one login of each service with pam_systemd's and
+# the module's debug logs, shown with the journal's monotonic timestamps: where
+# cgherd's time goes (pam_cgherd runs after pam_systemd's last line).
+bench_n() { local v; v=$(sed -n "s/.*cgh\.bench_$1=\([0-9]*\).*/\1/p" /proc/cmdline); echo "${v:-$2}"; }
+inline_session() {	# the service file $1 with common-session's lines in place of its @include
+	awk '/^@include common-session$/ { while ((getline l < "/etc/pam.d/common-session") > 0)
+		if (l !~ /^#/ && l != "") print l; next } { print }' "$1"
+}
+bench_stacks() {
+	local d=/etc/pam.d
+	inline_session $d/sshd | grep -v pam_cgherd >$d/sshd.systemd
+	grep -v pam_systemd $d/sshd.systemd >$d/sshd.nosystemd
+	inline_session $d/sshd >$d/sshd.cgherd
+	{ grep -q pam_systemd $d/sshd.cgherd && grep -q pam_cgherd $d/sshd.cgherd; } ||
+		{ fail "sshd's stack has no pam_systemd or no pam_cgherd: $(grep session $d/sshd.cgherd | tr '\n' '|')"; return 1; }
+	grep -v 'pam_systemd\|pam_cgherd' $d/runuser >$d/runuser.nosystemd
+	{ cat $d/runuser.nosystemd; echo "session optional pam_systemd.so"; } >$d/runuser.systemd
+	{ cat $d/runuser.systemd; echo "session required pam_cgherd.so"; } >$d/runuser.cgherd
+	cp $d/sshd /tmp/sshd.pam
+	cp $d/runuser /tmp/runuser.pam
+	conf auto
+	sed -i 's/ cpu_max = "20%";//' "$CONF"
+	! grep -q cpu_max "$CONF" || { fail "cannot take cpu_max out of $CONF"; return 1; }
+}
+bench_restore() {
+	cp /tmp/sshd.pam /etc/pam.d/sshd
+	cp /tmp/runuser.pam /etc/pam.d/runuser
+	loginctl disable-linger alice
+	conf auto
+}
+# where each stack puts the login: no scope, a logind scope, the scope with the rule's memory.max
+bench_verify() {
+	local st cg out how
+	for st in nosystemd systemd cgherd; do
+		cp /etc/pam.d/runuser.$st /etc/pam.d/runuser
+		cp /etc/pam.d/sshd.$st /etc/pam.d/sshd
+		for how in runuser ssh; do
+			if [ $how = runuser ]; then
+				out=$(runuser -u alice -- sh -c 'cg=$(sed -n "s/^0:://p" /proc/self/cgroup); echo "$cg $(cat /sys/fs/cgroup$cg/memory.max)"') ||
+					{ fail "runuser login with stack $st refused"; return 1; }
+			else
+				out=$(as_ssh alice 'cg=$(sed -n "s/^0:://p" /proc/self/cgroup); echo "$cg $(cat /sys/fs/cgroup$cg/memory.max)"') ||
+					{ fail "ssh login with stack $st refused"; return 1; }
+			fi
+			echo "  $how $st: $out"
+			cg=${out% *}
+			case $st:$cg in
+			nosystemd:*/session-*.scope) fail "$how without pam_systemd landed in a logind scope: $cg"; return 1 ;;
+			systemd:/user.slice/user-1001.slice/session-*.scope | cgherd:/user.slice/user-1001.slice/session-*.scope) ;;
+			nosystemd:*) ;;
+			*) fail "$how with stack $st landed in $cg, not in a logind scope"; return 1 ;;
+			esac
+			[ $st != cgherd ] || [ "${out##* }" = 524288000 ] || { fail "$how with pam_cgherd: memory.max ${out##* }, not the rule's 524288000"; return 1; }
+			[ $st = cgherd ] || [ "${out##* }" != 524288000 ] || { fail "$how with stack $st has the rule's memory.max"; return 1; }
+		done
+	done
+}
+# one login of each service with the module's debug log, timestamped by the journal
+bench_profile() {
+	local since
+	sed 's/pam_cgherd\.so$/pam_cgherd.so debug/; s/pam_systemd\.so *$/pam_systemd.so debug/' \
+		/etc/pam.d/runuser.cgherd >/etc/pam.d/runuser
+	sed 's/pam_cgherd\.so$/pam_cgherd.so debug/; s/pam_systemd\.so *$/pam_systemd.so debug/' \
+		/etc/pam.d/sshd.cgherd >/etc/pam.d/sshd
+	since=$(date '+%Y-%m-%d %H:%M:%S')
+	sleep 1
+	runuser -u alice -- true
+	as_ssh alice true
+	sleep 1
+	echo "  profile (journal, monotonic s):"
+	journalctl -q --no-pager -o short-monotonic --since "$since" |
+		grep -E 'pam_cgherd|pam_systemd|pam_unix|systemd-logind|session-[0-9]+\.scope' | tail -n 60 | sed 's/^/    /'
+}
+scenario_bench() {
+	local n_ru n_ssh
+	n_ru=$(bench_n runuser 40) n_ssh=$(bench_n ssh 15)
+	command -v logins >/dev/null || { fail "no /usr/local/bin/logins in the image (make bench-systemd builds it)"; return 1; }
+	bench_stacks || return 1
+	loginctl enable-linger alice
+	wait_for 60 systemctl -q is-active user@1001.service || { fail "user@1001.service did not start"; bench_restore; return 1; }
+	echo "@@BENCH note systemd $SYSTEMD, kernel $(uname -r), $(nproc) vCPUs; mount: $(grep ' /sys/fs/cgroup ' /proc/mounts)"
+	bench_verify || { bench_restore; return 1; }
+	logins -n "$n_ru" -k systemd-runuser -t /etc/pam.d/runuser nosystemd=/etc/pam.d/runuser.nosystemd \
+		systemd=/etc/pam.d/runuser.systemd cgherd=/etc/pam.d/runuser.cgherd -- runuser -u alice -- true ||
+		{ fail "runuser logins failed"; bench_restore; return 1; }
+	logins -n "$n_ssh" -k systemd-ssh -t /etc/pam.d/sshd -g 100 nosystemd=/etc/pam.d/sshd.nosystemd \
+		systemd=/etc/pam.d/sshd.systemd cgherd=/etc/pam.d/sshd.cgherd -- ssh -T -n -i /etc/ssh/user_key \
+		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o BatchMode=yes \
+		-o ConnectTimeout=30 alice@127.0.0.1 true || { fail "ssh logins failed"; bench_restore; return 1; }
+	bench_profile
+	bench_restore
+}
+
 scenarios="login status hog watch penalty logout refuse doctor"
 [ "$SYSTEMD" -lt "${OOM_POLICY:-253}" ] || scenarios="$scenarios nodropin_deny nodropin_allow"
 # flavour package (cgh.flavour=package): the package's scenarios, on its own config
