@@ -87,6 +87,15 @@ has_pids_cmd() { [ -n "$(pids_cmd "$1")" ]; }
 # leaf_pid LEAF: the opener's pid from a leaf's name (session-<pid>[-<n>])
 leaf_pid() { local p=${1##*/session-}; echo "${p%%-*}"; }
 
+# favordynmods on the cgroup2 mount: has_fdm; fresh_mount: mounted again without it
+# (busybox's remount carries the current options over)
+has_fdm() { grep -q ' /sys/fs/cgroup .*favordynmods' /proc/self/mountinfo; }
+fresh_mount() {
+	umount -l /sys/fs/cgroup && mount -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup ||
+		fail "cannot mount cgroup2 again"
+	! has_fdm || fail "favordynmods still on"
+}
+
 # --- config and PAM ----------------------------------------------------------
 # write_conf: stdin -> /etc/security/cgherd.conf, root-owned, 0644
 write_conf() {

@@ -67,11 +67,6 @@ say "after the kill, leaf gone: oom_group_kills_total=$gk oom_kills_total=$ok"
 # fresh mount of the same hierarchy turns it off); it is put back at the end.
 fdm_before=0
 grep -q ' /sys/fs/cgroup .*favordynmods' /proc/self/mountinfo && fdm_before=1
-fresh_mount() {
-	umount -l /sys/fs/cgroup && mount -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup ||
-		fail "cannot mount cgroup2 again"
-	! grep -q ' /sys/fs/cgroup .*favordynmods' /proc/self/mountinfo || fail "favordynmods still on"
-}
 [ "$fdm_before" = 0 ] || fresh_mount
 out=$(cgherd doctor)
 rc=$?

@@ -21,6 +21,9 @@ has_reaper() { [ -n "$(reapers)" ]; }
 no_reaper() { [ -z "$(reapers)" ]; }
 field() { echo "$1" | sed -n "s/^$2=//p" | head -n 1; }
 here_cg=$(sed -n 's/^0:://p' /proc/$$/cgroup)
+# the reaper path is close=auto's on a plain mount (12-admin may leave favordynmods on)
+fdm_before=0
+if has_fdm; then fdm_before=1; fresh_mount; fi
 
 # 1. kill_on_close = true: a leftover of a runuser session is killed and the leaf
 # removed within 1 s of runuser's exit; close logged it as handed to the reaper
@@ -154,3 +157,24 @@ wait
 wait_for 2 sh -c "[ -z \"\$(ls -d $BASE/user-*/session-* 2>/dev/null)\" ]" ||
 	fail "leaves 2 s after 50 + 16 logins: $(ls -d $BASE/user-*/session-*)"
 no_reaper || fail "reapers left: $(reapers)"
+
+# 9. favordynmods: close=auto moves the opener back and ends the leaf itself (faster
+# there, bench section 5b); close=reaper still hands it to the reaper
+mount -o remount,favordynmods $CG || fail "cannot remount with favordynmods"
+has_fdm || fail "favordynmods not on after the remount"
+syslog_mark
+out=$(pamhost runuser alice 0 sh -c 'sleep 1003 >/dev/null 2>&1 </dev/null &') || fail "favordynmods: pamhost failed"
+assert_eq "$(field "$out" "closed cgroup")" "$here_cg" "favordynmods, close=auto: pamhost's cgroup right after close"
+assert_eq "$(count_leaves 1001)" 0 "favordynmods, close=auto: leaves right after close"
+no_pids_cmd '^sleep 1003' || fail "favordynmods, close=auto: the leftover lives after close"
+assert_match "$(syslog_since)" "closed user=alice .*procs_left=1 leaf_removed" "favordynmods, close=auto: close log line"
+no_reaper || fail "favordynmods, close=auto: a reaper runs: $(reapers)"
+pam_args close=reaper
+out=$(pamhost runuser alice 0 sh -c 'sleep 1004 >/dev/null 2>&1 </dev/null &') || fail "close=reaper: pamhost failed"
+closed=$(field "$out" "closed cgroup")
+case $closed in /cgherd/user-1001/session-*) ;; *) fail "favordynmods, close=reaper: after close pamhost was in '$closed', not in its leaf" ;; esac
+wait_for 2 no_pids_cmd '^sleep 1004' || fail "favordynmods, close=reaper: the leftover survived"
+wait_for 2 sh -c "[ ! -e $CG$closed ]" || fail "favordynmods, close=reaper: leaf $closed left"
+pam_args
+[ "$fdm_before" = 1 ] || fresh_mount
+true
