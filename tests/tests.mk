@@ -108,7 +108,23 @@ fuzz: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 		[ "$${PIPESTATUS[0]}" -eq 0 ] || exit 1; \
 	done
 
-check-fuzz:
+check-fuzz: check-fuzz-seeds
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
 
-.PHONY: fuzz check-fuzz
+# The config cache seeds (tests/fuzz/corpus/cache) are made by the tree's own
+# cache writer from tests/fuzz/seeds/*.conf: `make fuzz-seeds` writes them, the
+# check fails when they are not what the writer makes (a new cache format).
+$(BUILD)/cache_seeds: tests/fuzz/cache_seeds.c $(BUILD)/libcgherd.a
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libcgherd.a $(LIBS)
+
+fuzz-seeds: $(BUILD)/cache_seeds
+	$(BUILD)/cache_seeds tests/fuzz/corpus/cache tests/fuzz/seeds/*.conf
+
+check-fuzz-seeds: $(BUILD)/cache_seeds
+	@d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && \
+	$(BUILD)/cache_seeds "$$d" tests/fuzz/seeds/*.conf && \
+	for f in "$$d"/*; do cmp -s "$$f" tests/fuzz/corpus/cache/$${f##*/} || \
+		{ echo "check-fuzz-seeds: tests/fuzz/corpus/cache/$${f##*/} is not what the cache writer makes: make fuzz-seeds" >&2; exit 1; }; \
+	done && echo "fuzz seeds: $$(ls "$$d" | wc -l) cache seeds current"
+
+.PHONY: fuzz check-fuzz fuzz-seeds check-fuzz-seeds
