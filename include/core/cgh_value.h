@@ -52,6 +52,11 @@ int cgh_parse_u64(const char *s, uint64_t *out);
 /* A duration in seconds: "15s", "2m", "1h", or "30" (seconds); at least 1. */
 int cgh_parse_seconds(const char *s, uint64_t *out);
 
+/* A count as a report shows it: "max" for CGH_UNLIMITED, unknown_mark for
+ * unknown_value (a figure the kernel did not give), else the number. */
+void cgh_format_count(uint64_t v, uint64_t unknown_value, const char *unknown_mark, char *buf,
+		      size_t len);
+
 /* Human form of a byte count: "500M", "1536K", "max"; exact, never rounded. */
 void cgh_format_size(uint64_t bytes, char *buf, size_t len);
 

@@ -18,6 +18,7 @@
 #include "cgh_penalty_state.h"
 #include "cgh_sample.h"
 #include "cgh_top.h"
+#include "cgh_value.h"
 
 enum sort_key { SORT_MEMORY, SORT_CPU, SORT_PRESSURE, SORT_PIDS, N_SORTS };
 
@@ -163,12 +164,7 @@ static void human(char *buf, size_t len, uint64_t v)
 
 static void count(char *buf, size_t len, uint64_t v)
 {
-	if (v == CGH_UNKNOWN)
-		snprintf(buf, len, "-");
-	else if (v == CGH_UNLIMITED)
-		snprintf(buf, len, "max");
-	else
-		snprintf(buf, len, "%llu", (unsigned long long)v);
+	cgh_format_count(v, CGH_UNKNOWN, "-", buf, len);
 }
 
 static void percent(char *buf, size_t len, double v)

@@ -235,6 +235,17 @@ int cgh_parse_uid_range(const char *s, struct cgh_uid_range *out)
 	return r;
 }
 
+void cgh_format_count(uint64_t v, uint64_t unknown_value, const char *unknown_mark, char *buf,
+		      size_t len)
+{
+	if (v == CGH_UNLIMITED)
+		snprintf(buf, len, "max");
+	else if (v == unknown_value)
+		snprintf(buf, len, "%s", unknown_mark);
+	else
+		snprintf(buf, len, "%llu", (unsigned long long)v);
+}
+
 void cgh_format_size(uint64_t bytes, char *buf, size_t len)
 {
 	static const char units[] = "KMGT";

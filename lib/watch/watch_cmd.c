@@ -216,12 +216,7 @@ bool cgh_reclaim_due(uint64_t last_ms, uint64_t now_ms, unsigned cooldown)
 
 static void figure(char *buf, size_t len, uint64_t v)
 {
-	if (v == CGH_UNKNOWN)
-		snprintf(buf, len, "?");
-	else if (v == CGH_UNLIMITED)
-		snprintf(buf, len, "max");
-	else
-		snprintf(buf, len, "%llu", (unsigned long long)v);
+	cgh_format_count(v, CGH_UNKNOWN, "?", buf, len);
 }
 
 void cgh_oom_notice_format(const struct cgh_oom_notice *n, char *buf, size_t len)
