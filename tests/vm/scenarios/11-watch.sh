@@ -182,16 +182,14 @@ wait "$WPID"
 assert_eq "$?" 0 "exit status of watch after SIGTERM"
 
 # --- cost with 1,000 idle sessions ----------------------------------------------------
-# leaves made by hand, each holding one sleeping process (as a login would hold its
-# opener), then a fresh daemon (default reclaim_interval, pressure guard on) over
-# 1,000 live sessions
+# leaves made by hand, each named for and holding one sleeping process (as a login
+# holds its opener: a leaf whose opener is gone would be ended as orphaned), then a
+# fresh daemon (default reclaim_interval, pressure guard on) over 1,000 live sessions
 sed -e 's/reclaim_interval = 1;//' -e 's/reclaim_cooldown = 6;//' /tmp/cgh-good.conf | write_conf
 mkdir -p "$BASE/user-1001"
 i=0
 while [ $i -lt 1000 ]; do
-	d=$BASE/user-1001/session-$((50000 + i))
-	mkdir "$d"
-	sh -c "echo \$\$ >$d/cgroup.procs; exec sleep 100000" &
+	sh -c "d=$BASE/user-1001/session-\$\$; mkdir \$d && echo \$\$ >\$d/cgroup.procs; exec sleep 100000" &
 	i=$((i + 1))
 done
 wait_for 60 sh -c "[ \$(ls -d $BASE/user-1001/session-* | wc -l) -ge 1000 ]" || fail "cost: sessions not made"
