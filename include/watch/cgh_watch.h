@@ -106,6 +106,7 @@ struct cgh_watch_opts {
 	const char *state_dir;		/* penalties' state; NULL: CGH_STATE_DIR */
 	const char *proc_root;		/* for pressure/cpu, pressure/memory; NULL: "/proc" */
 	const struct cgh_bus *bus;	/* systemd calls; NULL: the real ones */
+	unsigned orphan_tick_ms;	/* looks at the openers of live leaves; 0: 5000 */
 };
 
 /* Loads the config, watches the tree and runs until SIGTERM or SIGINT

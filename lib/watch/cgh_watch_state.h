@@ -23,8 +23,8 @@
 #define WATCH_PSI_TICK_MS 1000u
 #define WATCH_OOM_SETTLE_MS 100u	/* a group kill counts one oom_kill per task: one notice */
 #define WATCH_OOM_GROUP_WAIT_MS 1000u	/* ... once the leaf empties, or after this */
-#define WATCH_ORPHAN_TICK_MS 1000u	/* a look at the openers of live leaves */
-#define WATCH_ORPHAN_GRACE_MS 5000u	/* an opener gone this long: its reaper did not act */
+#define WATCH_ORPHAN_TICK_MS 5000u	/* a look at the openers of live leaves (kill(2) each);
+					 * gone at two looks: its reaper did not act */
 
 /* A tree of session cgroups: cgherd's own <base>/user-UID/session-N, and,
  * unless backend = "cgroupfs", logind's user.slice/user-UID.slice/

@@ -5,10 +5,11 @@
  * close never runs and nothing else would end the session: what is left in
  * it lives on.  So, with kill_on_close (without it, leftovers live on after
  * a close too, and a closed session cannot be told from an orphaned one),
- * watch looks at each live leaf of its own once a second; an opener gone (kill(2): ESRCH) for
- * WATCH_ORPHAN_GRACE_MS (time for a reaper to do it) gets what close would
- * have done: the leaf's processes killed, the user told, and the leaf then
- * collected as dead.  A pid reused meanwhile looks alive: the safe side. */
+ * watch looks at the opener of each live leaf of its own every
+ * WATCH_ORPHAN_TICK_MS (opts->orphan_tick_ms); one gone (kill(2): ESRCH) at
+ * two looks in a row, a tick apart (time for a reaper to do it), gets what close
+ * would have done: the leaf's processes killed, the user told, and the leaf
+ * then collected as dead.  A pid reused meanwhile looks alive: the safe side. */
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -31,13 +32,18 @@ static pid_t opener_of(const char *name)
 	return (pid_t)pid;
 }
 
+static uint64_t tick_ms(const struct cgh_watcher *w)
+{
+	return w->opts->orphan_tick_ms ? w->opts->orphan_tick_ms : WATCH_ORPHAN_TICK_MS;
+}
+
 void watch_orphan_track(struct cgh_watcher *w, struct watch_leaf *leaf, const char *name, uint64_t now)
 {
 	if (!leaf->owned)
 		return;
 	leaf->opener = opener_of(name);
 	if (leaf->opener > 0 && w->orphan_due == 0)
-		w->orphan_due = now + WATCH_ORPHAN_TICK_MS;
+		w->orphan_due = now + tick_ms(w);
 }
 
 static bool opener_gone(const struct cgh_watcher *w, pid_t pid)
@@ -88,8 +94,8 @@ void watch_orphan_tick(struct cgh_watcher *w, uint64_t now)
 			leaf->orphan_since = 0;
 		else if (leaf->orphan_since == 0)
 			leaf->orphan_since = now;
-		else if (now - leaf->orphan_since >= WATCH_ORPHAN_GRACE_MS)
+		else if (now - leaf->orphan_since >= tick_ms(w))
 			end_orphan(w, leaf);
 	}
-	w->orphan_due = any ? now + WATCH_ORPHAN_TICK_MS : 0;
+	w->orphan_due = any ? now + tick_ms(w) : 0;
 }

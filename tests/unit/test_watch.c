@@ -488,6 +488,7 @@ struct daemon {
 #define SCOPE "user.slice/user-1001.slice/session-3.scope"
 #define LEAF "cgherd/user-1001/session-9"
 #define WAIT_MS 20000	/* valgrind */
+#define ORPHAN_TICK_MS 300	/* the daemon's looks at openers */
 
 static int daemon_setup(void **state)
 {
@@ -524,7 +525,7 @@ static void daemon_start_top(struct daemon *d, const char *backend, const char *
 	char text[1024];
 	struct cgh_log sink = { .fn = capture_log_file, .arg = d->log, .debug = true };
 	const struct cgh_watch_opts o = { .conf = d->conf, .sys = cgh_test_sys(), .log = &sink,
-					  .phys_mem = 4ull << 30 };
+					  .phys_mem = 4ull << 30, .orphan_tick_ms = ORPHAN_TICK_MS };
 	struct cgh_error err = { 0 };
 
 	snprintf(text, sizeof(text),
@@ -906,7 +907,7 @@ static void test_watch_session_with_opener_left_alone(void **state)
 	make_session(d, LEAF);
 	daemon_start(d, "cgroupfs");
 	wait_for_text(d->log, ": 1 sessions, ");
-	sleep_ms(7000);	/* past a tick and the grace */
+	sleep_ms(4 * ORPHAN_TICK_MS);	/* past two looks and more */
 	read_text(d->log, log, sizeof(log));
 	assert_null(strstr(log, "orphaned"));
 	assert_true(is_dir(at(d, LEAF)));
@@ -922,7 +923,7 @@ static void test_watch_orphan_kept_without_kill_on_close(void **state)
 	fake_fail("kill", "9/0", ESRCH, -1);
 	daemon_start_top(d, "cgroupfs", "", "kill_on_close = false;");
 	wait_for_text(d->log, ": 1 sessions, ");
-	sleep_ms(7000);
+	sleep_ms(4 * ORPHAN_TICK_MS);
 	read_text(d->log, log, sizeof(log));
 	assert_null(strstr(log, "orphaned"));
 	assert_true(is_dir(at(d, LEAF)));

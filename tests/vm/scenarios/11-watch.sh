@@ -43,6 +43,8 @@ watch_alive() { kill -0 "$WPID" 2>/dev/null; }
 
 cgherd watch -f >"$WLOG" 2>&1 &
 WPID=$!
+# pass or fail, the next scenario gets no daemon of ours and none of the cost's sessions
+trap 'kill -TERM "$WPID" 2>/dev/null; pkill -f "^sleep 100000" 2>/dev/null; sleep 1; cgherd gc >/dev/null 2>&1' EXIT
 wait_for 10 wlog_has "watching /sys/fs/cgroup/cgherd" || fail "watch did not start: $(cat $WLOG)"
 say "daemon $WPID: $(grep watching $WLOG | tail -n 1)"
 
