@@ -227,6 +227,13 @@ note "live sessions of bob after: $(count_leaves 1002)"
 elapsed live $t0
 fi
 
+# A remount without favordynmods keeps it (busybox's mount passes the options it
+# finds): a plain mount is a fresh one (fresh_mount of /vm/lib.sh), checked.
+plain_mount() {
+	if has_fdm; then fresh_mount; fi
+	! has_fdm || fail "favordynmods still on: $(grep ' /sys/fs/cgroup ' /proc/mounts)"
+}
+
 # --- 5. favordynmods: the cost of moving a process between cgroups ------------------
 # Without the cgroup2 mount option favordynmods (Linux 6.0+), every write to
 # cgroup.procs takes cgroup_threadgroup_rwsem for writing, which waits for an
@@ -271,7 +278,7 @@ set_limits nocpu
 t0=$(uptime_cs)
 for mode in plain favordynmods; do
 	if [ $mode = plain ]; then
-		mount -o remount,nsdelegate $CG
+		plain_mount
 	else
 		mount -o remount,favordynmods $CG || { note "favordynmods refused by this kernel"; break; }
 	fi
@@ -287,7 +294,7 @@ for mode in plain favordynmods; do
 		END { r = m["reaper"] - m["bare"]; mv = m["move"] - m["bare"]
 			printf "close mode=%s reaper_added_median_ms=%.2f move_added_median_ms=%.2f auto_added_median_ms=%.2f faster=%s", mode, r, mv, m["auto"] - m["bare"], r < mv ? "reaper" : "move" }')"
 done
-mount -o remount,nsdelegate $CG
+plain_mount
 elapsed close-paths $t0
 fi
 
@@ -297,7 +304,7 @@ fi
 if want 6; then
 set_limits nocpu
 for mode in $REAP_MODES; do
-	if [ $mode = plain ]; then mount -o remount,nsdelegate $CG; else mount -o remount,favordynmods $CG; fi
+	if [ $mode = plain ]; then plain_mount; else mount -o remount,favordynmods $CG; fi
 	t0=$(uptime_cs)
 	note "mode=$mode mount: $(grep ' /sys/fs/cgroup ' /proc/mounts)"
 	micro "reap-$mode,limits=nocpu,gap=100" "$N_MICRO_GAP" -g 100
@@ -316,6 +323,7 @@ fi
 # counted with the function tracer over N_GP logins 200 ms apart per stack, and
 # who called them (the stack trace's cgroup_* frames).
 if want 7; then
+plain_mount
 N_GP=${N_GP:-10}
 T=/sys/kernel/tracing
 mount -t tracefs nodev $T 2>/dev/null
