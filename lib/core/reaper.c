@@ -202,17 +202,12 @@ static int leaf_dirfd(const struct cgh_reaper *rp, const char *name, const char 
 	return rp->leaffd >= 0 ? rp->leaffd : rp->rootfd;
 }
 
-static int read_file(const struct cgh_reaper *rp, const char *name, const char *rooted,
-		     char *buf, size_t len)
+/* All of fd (up to len - 1 bytes) into buf, NUL-ended; closes fd.  -EIO. */
+static int read_all(int fd, char *buf, size_t len)
 {
-	const char *path;
-	int at = leaf_dirfd(rp, name, rooted, &path);
-	int fd = rp->sys->openat(at, path, O_RDONLY);
 	size_t got = 0;
 	ssize_t n = 0;
 
-	if (fd < 0)
-		return fd;
 	while (got + 1 < len && (n = read(fd, buf + got, len - 1 - got)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -223,6 +218,18 @@ static int read_file(const struct cgh_reaper *rp, const char *name, const char *
 	buf[got] = '\0';
 	close(fd);
 	return n < 0 ? -EIO : 0;
+}
+
+static int read_file(const struct cgh_reaper *rp, const char *name, const char *rooted,
+		     char *buf, size_t len)
+{
+	const char *path;
+	int at = leaf_dirfd(rp, name, rooted, &path);
+	int fd = rp->sys->openat(at, path, O_RDONLY);
+
+	if (fd < 0)
+		return fd;
+	return read_all(fd, buf, len);
 }
 
 /* 1 populated, 0 not, -errno. */
@@ -389,8 +396,6 @@ static int kill_leftovers(struct cgh_reaper *rp)
 static int read_proc(long pid, const char *file, char *buf, size_t len)
 {
 	char path[64] = "/proc/", digits[24];
-	size_t got = 0;
-	ssize_t n = 0;
 	int fd;
 
 	format_num(digits, (unsigned long)pid);
@@ -399,16 +404,7 @@ static int read_proc(long pid, const char *file, char *buf, size_t len)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	while (got + 1 < len && (n = read(fd, buf + got, len - 1 - got)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		got += (size_t)n;
-	}
-	buf[got] = '\0';
-	close(fd);
-	return n < 0 ? -EIO : 0;
+	return read_all(fd, buf, len);
 }
 
 /* The hex mask after "\nNAME:" in a /proc status text, 0 if none. */
