@@ -18,4 +18,8 @@ int cgh_safe_open(const char *path, struct cgh_diag *diag, struct stat *out);
  * -errno with the reason in diag, -EINVAL for a NUL byte in it. */
 int cgh_safe_read(int fd, off_t size, const char *path, struct cgh_diag *diag, char **out);
 
+/* All of buf to fd, through EINTR and short writes: 0, or -errno (-EIO for
+ * a write of nothing).  Only write(2): safe after a clone of a threaded host. */
+int cgh_write_all(int fd, const void *buf, size_t len);
+
 #endif

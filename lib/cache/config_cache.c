@@ -14,6 +14,7 @@
 
 #include "cgh_config_cache.h"
 #include "cgh_config_file.h"
+#include "cgh_safe_open.h"
 
 _Static_assert(sizeof(struct cgh_cache_key) == 72, "key: no padding");
 _Static_assert(sizeof(struct cgh_cache_rule) == 64, "rule record: no padding");
@@ -207,21 +208,6 @@ int cgh_cache_forget(const char *dir, const char *conf_path)
 	return unlink(path) < 0 ? -errno : 0;
 }
 
-static int write_all(int fd, const unsigned char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* cfg as the cache file name in dirfd: written to a temporary name of this
  * thread's (a leftover of that name is a dead thread's), then renamed over
  * name, so readers see the old file or the new one, never a part. */
@@ -249,7 +235,7 @@ static int write_cache(int dirfd, const char *name, const struct cgh_cache_key *
 	made = fd >= 0;
 	if (r == 0 && fchmod(fd, 0600) < 0)
 		r = cgh_fail(err, errno, "cannot chmod %s", tmp);
-	if (r == 0 && (r = write_all(fd, buf, len)) < 0)
+	if (r == 0 && (r = cgh_write_all(fd, buf, len)) < 0)
 		cgh_fail(err, -r, "cannot write %s", tmp);
 	if (fd >= 0 && close(fd) < 0 && r == 0)
 		r = cgh_fail(err, errno, "cannot write %s", tmp);

@@ -83,3 +83,19 @@ int cgh_safe_read(int fd, off_t size, const char *path, struct cgh_diag *diag, c
 	*out = buf;
 	return 0;
 }
+
+int cgh_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}

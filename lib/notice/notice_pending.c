@@ -13,6 +13,7 @@
 
 #include "cgh_notice.h"
 #include "cgh_notice_pending.h"
+#include "cgh_safe_open.h"
 
 _Static_assert(CGH_NOTICE_PENDING_LINE == CGH_NOTICE_RECORD_MAX, "one record's bound");
 
@@ -149,20 +150,6 @@ static const char *keep_from(char *old, size_t extra)
 	return p;
 }
 
-static int write_all(int fd, const char *text, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, text, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		text += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int replace(const struct cgh_notice_pending *p, int dirfd, const char *kept,
 		   const char *line)
 {
@@ -176,9 +163,9 @@ static int replace(const struct cgh_notice_pending *p, int dirfd, const char *ke
 	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
-	r = write_all(fd, kept, strlen(kept));
+	r = cgh_write_all(fd, kept, strlen(kept));
 	if (r == 0)
-		r = write_all(fd, line, strlen(line));
+		r = cgh_write_all(fd, line, strlen(line));
 	if (r == 0 && fdatasync(fd) < 0)
 		r = -errno;
 	if (close(fd) < 0 && r == 0)

@@ -17,6 +17,7 @@
 
 #include "cgh_notice.h"
 #include "cgh_safe_dir.h"
+#include "cgh_safe_open.h"
 #include "cgh_value.h"
 
 #define FILE_PREFIX "user-"
@@ -195,20 +196,6 @@ static size_t encode_newest(const struct cgh_notice *records, size_t n, char *te
 	}
 }
 
-static int write_all(int fd, const char *text, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, text, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		text += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* text as the user's file: a temp file of its own, renamed over it ("" removes it). */
 static int replace_file(const struct cgh_notice_store *st, const char *name, const char *text,
 			struct cgh_error *err)
@@ -226,7 +213,7 @@ static int replace_file(const struct cgh_notice_store *st, const char *name, con
 	fd = openat(st->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return cgh_fail(err, errno, "cannot create %s/%s", st->dir, tmp);
-	r = write_all(fd, text, strlen(text));
+	r = cgh_write_all(fd, text, strlen(text));
 	if (r == 0 && fdatasync(fd) < 0)
 		r = -errno;
 	if (close(fd) < 0 && r == 0)

@@ -12,6 +12,7 @@
 
 #include "cgh_penalty_state.h"
 #include "cgh_safe_dir.h"
+#include "cgh_safe_open.h"
 #include "cgh_value.h"
 
 #define HEADER "cgherd-penalties 1"
@@ -335,20 +336,6 @@ int cgh_penalty_store_read(const struct cgh_penalty_store *st, struct cgh_penalt
 	return r;
 }
 
-static int write_all(int fd, const char *text, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, text, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		text += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 int cgh_penalty_store_write(const struct cgh_penalty_store *st,
 			    const struct cgh_penalty_record *recs, size_t n, struct cgh_error *err)
 {
@@ -366,7 +353,7 @@ int cgh_penalty_store_write(const struct cgh_penalty_store *st,
 		r = cgh_fail(err, errno, "cannot create %s/%s", st->dir, tmp);
 		goto done;
 	}
-	r = write_all(fd, text, strlen(text));
+	r = cgh_write_all(fd, text, strlen(text));
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	if (r == 0 && close(fd) < 0)
