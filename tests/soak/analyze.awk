@@ -79,6 +79,7 @@ $1 == "B" && NF == 6 {
 	if ($6 > 0 && !($3 in bomb_hit)) { bomb_hit[$3] = 1; bomb_leaves_hit++ }
 }
 $1 == "V" && $2 == "fat-not-ready" { v_fat_not_ready = 1 }
+$1 == "V" && $2 == "watch-not-up" { v_watch_not_up = 1 }
 $1 == "M" { base_ev[$2] = $3 }
 $1 == "Y" {
 	line = substr($0, 3)
@@ -345,7 +346,7 @@ END {
 	fig("vm_oom_fat_sessions_spared", v_spared + 0)
 	fig("watch_oom_score_adj", (wadj_ok + 0) " of " (wadj_n + 0) " starts at -900" wadj_bad)
 	check("vm_oom_happened", v_begin != "" && nglob > 0 && !v_hog_stuck && !v_fat_not_ready, (nglob + 0) " global OOM kills" (v_fat_not_ready ? "; the two fat sessions were not up within 120 s" : ""))
-	check("vm_oom_sshd_and_watch_survive", v_sshd_alive && v_watch_alive, "sshd " (v_sshd_alive ? "alive" : "DEAD") ", watch " (v_watch_alive ? "alive" : "DEAD"))
+	check("vm_oom_sshd_and_watch_survive", v_sshd_alive && v_watch_alive, "sshd " (v_sshd_alive ? "alive" : "DEAD") ", watch " (v_watch_alive ? "alive" : "DEAD") (v_watch_not_up ? " (no daemon was up within 30 s of the start)" : ""))
 	check("vm_oom_victims_whole_sessions", part == 0 && nsess_v > 0, whole " whole, " part " partial" pl)
 	check("watch_oom_score_adj", wadj_n > 0 && wadj_ok == wadj_n, (wadj_ok + 0) " of " (wadj_n + 0) wadj_bad)
 }

@@ -119,8 +119,14 @@ swapper() {
 			ev invalid-config
 			install_conf X
 			nap 5
+			# a valid file again before anything else, even when the run is
+			# stopping: X must not outlive its 5 s
+			[ $v = A ] && v=B || v=A
+			install_conf $v
+			: >$S/invalid.done
 			exclusive_end
 			stopping && break
+			continue
 		fi
 		[ $v = A ] && v=B || v=A
 		install_conf $v
@@ -269,12 +275,23 @@ sampler() {
 	done
 }
 
+# the daemon of watch.pid is running and its start is recorded ("W adj")
+watch_up() {
+	local wp
+	wp=$(cat $S/watch.pid 2>/dev/null)
+	[ -n "$wp" ] && [ "$(cat /proc/$wp/comm 2>/dev/null)" = cgherd ] &&
+		tail -n 1 $S/wevents | grep -q "^W adj [0-9]* $wp "
+}
+
 # once, at ~55 %: two sessions holding 150 MB each, then a root process outside
 # any session (its own cgroup, OOM score -800, as a protected system daemon)
 # touching more memory than the VM has; ends when the kernel kills it
 vm_oom() {
 	local mb w i hp f cg
 	nap $((SECS * 55 / 100)) || return 0
+	# after the invalid file (due at the first swap past 40 %, which a slow host
+	# can push past 55 %): that one must never wait for this one
+	while [ ! -e $S/invalid.done ]; do nap 1 || return 0; done
 	exclusive_begin
 	: >$S/vmoom.busy
 	sh $SD/login.sh fat1 runuser alice fat &
@@ -291,6 +308,10 @@ vm_oom() {
 	wait_for 120 fat_held || echo "V fat-not-ready" >>$S/events
 	mb=$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo)
 	mkdir -p $CG/cgh-vmoom
+	# the watcher looks at vmoom.busy only before its SIGKILL: one it sent just
+	# before is followed by a new daemon 2 s later; that one is watched here
+	sleep 3
+	wait_for 30 watch_up || echo "V watch-not-up" >>$S/events
 	w=$(cat $S/watch.pid)
 	echo "V begin $(uptime_cs) sshd=$SSHD watch=$w" >>$S/events
 	sh -c "echo \$\$ >$CG/cgh-vmoom/cgroup.procs; echo -800 >/proc/self/oom_score_adj; exec /usr/local/bin/hog mem 1 $mb" >$S/vmoom.out 2>&1 &
