@@ -47,7 +47,7 @@ $1 == "L" {
 	row[$2] = nl
 }
 $1 == "I" { icg[$2] = $3; imem[$2] = $4; ipids[$2] = $5; ilo[$2] = $6; ihi[$2] = $7 }
-$1 == "K" { killed[$3] = $4; nkill[$4]++ }
+$1 == "K" { killed[$3] = $4; nkill[$4]++; if ($4 == "opener") opener_killed[$3] = 1 }
 $1 == "O" {
 	orphaned++; if ($3 > 0) { orphan_alive++; orphan_procs += $3 }
 	if ($4 == "-1") orphan_stuck++
@@ -55,6 +55,7 @@ $1 == "O" {
 }
 $1 == "R" { errtext[$2] = substr($0, length($1) + length($2) + 3) }
 $1 == "W" && $2 == "start" { wstarts++; wup[$3] = $5 }
+$1 == "W" && $2 == "noup" { wnoup++; if ($5 == "invalid-config") wnoup_x++; else wnoup_other = wnoup_other " " $3 }
 $1 == "W" && $2 == "adj" { wadj_n++; if ($5 == "-900") wadj_ok++; else wadj_bad = wadj_bad " " $5 }
 $1 == "W" && $2 == "kill" { wkills++; if ($5 != 137) wbad = wbad " kill:" $5; down_from[$3] = $6 }
 $1 == "W" && $2 == "died" { wdied++; wdied_rc = wdied_rc " " $5; if ($5 >= 128) wbad = wbad " died:" $5; down_from[$3] = $6 }
@@ -237,7 +238,8 @@ END {
 
 	# ---- closed sessions end whole; what is left of a session whose opener was killed ----
 	for (i = 1; i <= nl; i++) {
-		if (cw[i] < 0) continue
+		# (a session whose opener was killed never closed: orphaned_sessions_ended)
+		if (cw[i] < 0 || id[i] in opener_killed) continue
 		nclosed++
 		if (cw[i] >= 100 || cp[i] > 0) { close_left++; close_ll = close_ll " " id[i] "(" cp[i] " procs)" }
 		else { if (cw[i] > close_max) close_max = cw[i]; close_sum += cw[i] }
@@ -349,4 +351,6 @@ END {
 	check("vm_oom_sshd_and_watch_survive", v_sshd_alive && v_watch_alive, "sshd " (v_sshd_alive ? "alive" : "DEAD") ", watch " (v_watch_alive ? "alive" : "DEAD") (v_watch_not_up ? " (no daemon was up within 30 s of the start)" : ""))
 	check("vm_oom_victims_whole_sessions", part == 0 && nsess_v > 0, whole " whole, " part " partial" pl)
 	check("watch_oom_score_adj", wadj_n > 0 && wadj_ok == wadj_n, (wadj_ok + 0) " of " (wadj_n + 0) wadj_bad)
+	fig("watch_starts_refused", (wnoup + 0) " (" (wnoup_x + 0) " on the invalid file)")
+	check("watch_up_at_each_start", wnoup_other == "", (wstarts - wnoup) " of " (wstarts + 0) " starts up, " (wnoup_x + 0) " refused the invalid file" (wnoup_other ? "; not up for another reason: start" wnoup_other : ""))
 }

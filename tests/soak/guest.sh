@@ -133,22 +133,41 @@ swapper() {
 	done
 }
 
+# pid is a process that has not ended (a zombie has)
+running() {
+	local st
+	st=$(cut -d ' ' -f 3 "/proc/$1/stat" 2>/dev/null)
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+# watch number N (pid PID) says it is watching, or has ended
+up_or_ended() { grep -q 'watching ' $S/watch.$1.log || ! running "$2"; }
+
 # cgherd watch, started with the default OOM score as an init system would, SIGKILLed
-# every 50-70 s and started again 2 s later (the unit's RestartSec=2s); not killed
-# during the whole-VM OOM
+# every 50-70 s and started again 2 s later (the unit's RestartSec=2s), as is one
+# that ends by itself (one started while the invalid file is in force refuses it);
+# not killed during the whole-VM OOM
 watcher() {
-	local n=0 wp rc
+	local n=0 wp rc due why
 	while ! stopping; do
 		n=$((n + 1))
 		sh -c 'echo 0 >/proc/self/oom_score_adj; exec cgherd watch -f' >$S/watch.$n.log 2>&1 &
 		wp=$!
 		echo "$wp" >$S/watch.pid
 		echo "W start $n $wp $(uptime_cs)" >>$S/wevents
-		wait_for 20 grep -q 'watching ' $S/watch.$n.log
-		echo "W adj $n $wp $(cat /proc/$wp/oom_score_adj 2>/dev/null)" >>$S/wevents
-		nap "$(rnd 48 68)"
-		while [ -e $S/vmoom.busy ]; do sleep 1; done
-		kill -0 "$wp" 2>/dev/null || { wait "$wp"; rc=$?; echo "W died $n $wp $rc $(uptime_cs)" >>$S/wevents; sleep 2; continue; }
+		wait_for 20 up_or_ended $n "$wp"
+		if grep -q 'watching ' $S/watch.$n.log; then
+			echo "W adj $n $wp $(cat /proc/$wp/oom_score_adj 2>/dev/null)" >>$S/wevents
+		else
+			# one started while the invalid file was in force refuses it
+			grep -q 'cgherd.conf:[0-9]*:' $S/watch.$n.log && why=invalid-config || why=other
+			echo "W noup $n $wp $why" >>$S/wevents
+		fi
+		# SIGKILLed 48-68 s later; one that ends before is started again 2 s after
+		# it ended, as the unit's Restart=on-failure does
+		due=$(($(uptime_cs) + $(rnd 48 68) * 100))
+		while running "$wp" && [ "$(uptime_cs)" -lt $due ]; do nap 1 || break; done
+		while [ -e $S/vmoom.busy ] && running "$wp"; do sleep 1; done
+		running "$wp" || { wait "$wp"; rc=$?; echo "W died $n $wp $rc $(uptime_cs)" >>$S/wevents; sleep 2; continue; }
 		stopping && break
 		kill -9 "$wp"
 		wait "$wp"
@@ -165,11 +184,12 @@ orphan_end() {
 	t0=$(uptime_cs)
 	sleep 5
 	n5=$(cat "$2/cgroup.procs" 2>/dev/null | wc -l)
-	while [ -s "$2/cgroup.procs" ] && [ $i -lt 250 ]; do
+	# (a cgroup file's size is 0 whatever it holds: its populated key tells)
+	while cg_populated "$2" && [ $i -lt 250 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
-	if [ -s "$2/cgroup.procs" ]; then
+	if cg_populated "$2"; then
 		echo "O $1 $n5 -1" >>$S/kills
 	else
 		echo "O $1 $n5 $((($(uptime_cs) - t0) / 10))" >>$S/kills
