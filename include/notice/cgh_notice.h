@@ -213,6 +213,11 @@ int cgh_notice_set_login(const struct cgh_fs *fs, const char *leaf, const struct
 void cgh_notice_for_leaf(const struct cgh_fs *fs, const char *leaf, unsigned uid,
 			 enum cgh_notice_kind kind, struct cgh_notice *n);
 
+/* Whether leaf carries the login the module recorded at open: a leaf of
+ * its own on which trusted xattrs work, so that every notice about it has
+ * left its mark (CGH_NOTICED_XATTR) and the mark's absence means none. */
+bool cgh_notice_leaf_recorded(const struct cgh_fs *fs, const char *leaf);
+
 /* The OOM counts recorded on leaf as noticed (0 0 when none). */
 void cgh_notice_get_noticed(const struct cgh_fs *fs, const char *leaf, uint64_t *kill,
 			    uint64_t *group_kill);

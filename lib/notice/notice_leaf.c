@@ -48,6 +48,13 @@ static void get_login(const struct cgh_fs *fs, const char *leaf, struct cgh_logi
 		memset(l, 0, sizeof(*l));
 }
 
+bool cgh_notice_leaf_recorded(const struct cgh_fs *fs, const char *leaf)
+{
+	char raw[256];
+
+	return fs->sys->getxattr(fs->rootfd, leaf, CGH_LOGIN_XATTR, raw, sizeof(raw) - 1) >= 0;
+}
+
 static const char *base_name(const char *path)
 {
 	const char *slash = strrchr(path, '/');

@@ -175,7 +175,7 @@ struct watch_leaf *watch_leaf_by_wd(struct cgh_watcher *w, int wd);
 /* watch_oom.c */
 void watch_oom_event(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t now);
 void watch_oom_check(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t now);
-void watch_oom_baseline(struct cgh_watcher *w, struct watch_leaf *leaf);
+void watch_oom_baseline(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t now);
 void watch_reap(struct cgh_watcher *w);
 void watch_gc(struct cgh_watcher *w, uint64_t now);
 

@@ -46,14 +46,38 @@ static void read_figures(struct cgh_watcher *w, const struct watch_leaf *leaf,
 		c->memory_peak = leaf->held.memory_peak;
 }
 
-void watch_oom_baseline(struct cgh_watcher *w, struct watch_leaf *leaf)
+/* The leaf is checked again WATCH_OOM_SETTLE_MS from now (or sooner). */
+static void check_later(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t now)
+{
+	leaf->oom_pending = true;
+	if (w->oom.due == 0)
+		w->oom.due = now + WATCH_OOM_SETTLE_MS;
+}
+
+/* The counts from which a leaf found at the start is watched: what its
+ * noticed mark says was recorded, when notices are on and the leaf is one
+ * the module recorded (an OOM kill while no watch ran, or one going on as
+ * this one started, is then news, checked once it has settled); else what
+ * memory.events says now (a scope, a kernel without trusted xattrs, notices
+ * off: nothing would say what an earlier watch reported). */
+void watch_oom_baseline(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t now)
 {
 	struct watch_oom_figures c;
+	struct cgh_notifier nf;
+	uint64_t kill, group_kill;
 
-	if (read_counts(w, leaf, &c) == 0) {
-		leaf->oom_kill = c.kill;
-		leaf->oom_group_kill = c.group_kill;
-	}
+	if (read_counts(w, leaf, &c) < 0)
+		return;
+	leaf->oom_kill = c.kill;
+	leaf->oom_group_kill = c.group_kill;
+	watch_notifier(w, &nf);
+	if (!leaf->owned || (!nf.at_login && !nf.tty) || !cgh_notice_leaf_recorded(&w->fs, leaf->path))
+		return;
+	cgh_notice_get_noticed(&w->fs, leaf->path, &kill, &group_kill);
+	leaf->oom_kill = kill < c.kill ? kill : c.kill;
+	leaf->oom_group_kill = group_kill < c.group_kill ? group_kill : c.group_kill;
+	if (is_news(leaf, &c))
+		check_later(w, leaf, now);
 }
 
 /* The process of the leaf with the largest resident set, if any is left. */
@@ -213,14 +237,6 @@ static void notice(struct cgh_watcher *w, const struct watch_leaf *leaf,
 		const struct cgh_cmd_vars vars = { .user = user, .uid = leaf->uid, .leaf = abs, .rule = rule };
 		spawn(w, &vars);
 	}
-}
-
-/* The leaf is checked again WATCH_OOM_SETTLE_MS from now (or sooner). */
-static void check_later(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t now)
-{
-	leaf->oom_pending = true;
-	if (w->oom.due == 0)
-		w->oom.due = now + WATCH_OOM_SETTLE_MS;
 }
 
 /* memory.events changed: the notice waits WATCH_OOM_SETTLE_MS, until a

@@ -158,7 +158,7 @@ static void leaf_add(const struct walk *wk, const char *name)
 	watch_orphan_track(w, leaf, name, wk->now);
 	cgh_logf(w->log, LOG_DEBUG, "watching %s/%s", w->fs.root, path);
 	if (!wk->fresh)
-		watch_oom_baseline(w, leaf);
+		watch_oom_baseline(w, leaf, wk->now);
 	else
 		watch_oom_check(w, leaf, wk->now);
 	watch_psi_arm(w, leaf);

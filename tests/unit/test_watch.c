@@ -482,6 +482,7 @@ struct daemon {
 	char conf[64];
 	char log[96];
 	char marker[96];
+	char notices[96];	/* the notice store (never the host's) */
 	pid_t pid;
 };
 
@@ -499,6 +500,7 @@ static int daemon_setup(void **state)
 	assert_int_equal(fake_make_root(d->root, sizeof(d->root), "cpu memory pids\n"), 0);
 	snprintf(d->log, sizeof(d->log), "%s/watch.log", d->root);
 	snprintf(d->marker, sizeof(d->marker), "%s/on_oom.out", d->root);
+	snprintf(d->notices, sizeof(d->notices), "%s/notices", d->root);
 	*state = d;
 	return 0;
 }
@@ -525,7 +527,8 @@ static void daemon_start_top(struct daemon *d, const char *backend, const char *
 	char text[1024];
 	struct cgh_log sink = { .fn = capture_log_file, .arg = d->log, .debug = true };
 	const struct cgh_watch_opts o = { .conf = d->conf, .sys = cgh_test_sys(), .log = &sink,
-					  .phys_mem = 4ull << 30, .orphan_tick_ms = ORPHAN_TICK_MS };
+					  .phys_mem = 4ull << 30, .orphan_tick_ms = ORPHAN_TICK_MS,
+					  .notice_dir = d->notices };
 	struct cgh_error err = { 0 };
 
 	snprintf(text, sizeof(text),
@@ -930,6 +933,54 @@ static void test_watch_orphan_kept_without_kill_on_close(void **state)
 	daemon_stop(d);
 }
 
+/* A session of the module's (its login recorded) with a group kill no
+ * notice recorded (watch was not running, or was restarted in the middle of
+ * it): watch's start records it, once, as the group kill it was. */
+static void test_watch_start_records_unnoticed_group_kill(void **state)
+{
+	struct daemon *d = *state;
+	char want[256], text[4096], path[160];
+
+	make_session(d, LEAF);
+	put(d, LEAF, ".xattr-" CGH_LOGIN_XATTR, "started=1796170000 service=sshd tty=ssh rhost=10.0.0.5");
+	put(d, LEAF, "memory.events", "low 0\nhigh 0\nmax 40\noom 1\noom_kill 3\noom_group_kill 1\n");
+	daemon_start(d, "cgroupfs");
+	snprintf(want, sizeof(want), "notice recorded for uid=1001 kind=oom_group leaf=session-9");
+	wait_for_text(d->log, want);
+	snprintf(path, sizeof(path), "%s/user-1001", d->notices);
+	read_text(path, text, sizeof(text));
+	assert_non_null(strstr(text, "kind=oom_group"));
+	read_text(at(d, LEAF "/.xattr-" CGH_NOTICED_XATTR), text, sizeof(text));
+	assert_string_equal(text, "3 1");
+	daemon_stop(d);
+}
+
+/* The same kill marked as noticed (an earlier watch or the module recorded
+ * it), or a leaf without the module's login (nothing would say what an
+ * earlier watch reported): no second record at the start. */
+static void test_watch_start_skips_noticed_kill(void **state)
+{
+	struct daemon *d = *state;
+	char text[65536], path[160];
+
+	make_session(d, LEAF);
+	put(d, LEAF, ".xattr-" CGH_LOGIN_XATTR, "started=1796170000 service=sshd tty=ssh rhost=");
+	put(d, LEAF, ".xattr-" CGH_NOTICED_XATTR, "3 1");
+	put(d, LEAF, "memory.events", "low 0\nhigh 0\nmax 40\noom 1\noom_kill 3\noom_group_kill 1\n");
+	make_session(d, "cgherd/user-1001/session-10");
+	put(d, "cgherd/user-1001/session-10", "memory.events",
+	    "low 0\nhigh 0\nmax 40\noom 1\noom_kill 2\noom_group_kill 1\n");
+	daemon_start(d, "cgroupfs");
+	wait_for_text(d->log, ": 2 sessions, ");
+	sleep_ms(1500);		/* past WATCH_OOM_SETTLE_MS */
+	read_text(d->log, text, sizeof(text));
+	assert_null(strstr(text, "notice recorded"));
+	assert_null(strstr(text, "oom-kill user="));
+	snprintf(path, sizeof(path), "%s/user-1001", d->notices);
+	assert_int_equal(access(path, F_OK), -1);
+	daemon_stop(d);
+}
+
 /* backend = "cgroupfs": user.slice is not cgherd's business. */
 static void test_watch_cgroupfs_ignores_user_slice(void **state)
 {
@@ -1023,6 +1074,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_watch_scope_removed_before_notice, daemon_setup,
 						daemon_teardown),
 		cmocka_unit_test_setup_teardown(test_watch_scope_reclaimed, daemon_setup, daemon_teardown),
+		cmocka_unit_test_setup_teardown(test_watch_start_records_unnoticed_group_kill,
+						daemon_setup, daemon_teardown),
+		cmocka_unit_test_setup_teardown(test_watch_start_skips_noticed_kill,
+						daemon_setup, daemon_teardown),
 		cmocka_unit_test_setup_teardown(test_watch_cgroupfs_ignores_user_slice, daemon_setup,
 						daemon_teardown),
 		cmocka_unit_test_setup_teardown(test_watch_metrics_file, daemon_setup, daemon_teardown),
