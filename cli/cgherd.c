@@ -56,7 +56,8 @@ struct cli {
 	bool foreground;	/* watch -f */
 	const char *pidfile;	/* watch --pidfile */
 	const char *dir;	/* notices --dir: the record store */
-	const char *state_dir;	/* --state-dir: penalties' state (NULL: CGH_STATE_DIR) */
+	const char *state_dir;	/* --state-dir: penalties' state, and watch's notices
+				 * (NULL: CGH_STATE_DIR, CGH_NOTICE_DIR) */
 	char **cmd;
 	int cmd_argc;
 	double delay;		/* top -d SECONDS */
@@ -587,7 +588,7 @@ static int cmd_watch(struct cli *c)
 {
 	const struct cgh_log log = { .fn = c->foreground ? to_syslog_and_stderr : to_syslog };
 	const struct cgh_watch_opts o = { .conf = c->conf, .sys = CLI_SYS, .log = &log,
-					  .state_dir = c->state_dir };
+					  .state_dir = c->state_dir, .notice_dir = c->state_dir };
 	struct cgh_config *cfg = NULL;
 	struct cgh_error err = { 0 };
 	int rc = load(c, &cfg, true);	/* refuse a bad file before detaching */

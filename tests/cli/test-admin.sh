@@ -30,6 +30,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# the penalties' state and the notices: never the host's /var/lib/cgherd
+nostate=$tmp/no-state
+
 # ---- a tree ----------------------------------------------------------------
 
 cg=$tmp/cg
@@ -79,7 +82,7 @@ EOF
 
 # ---- status --format ---------------------------------------------------------
 
-cg status --conf "$conf" --format prometheus
+cg status --conf "$conf" --state-dir "$nostate" --format prometheus
 prom=$out
 rc_is 0; err_empty
 out_has 'cgherd_session_memory_bytes{user="root",uid="0",rule="admins",session="session-100",backend="cgroupfs"} 314572800'
@@ -100,7 +103,7 @@ echo "# promtool check metrics (status --format prometheus): exit $rc, '$(cat "$
 rc_is 0; [ ! -s "$tmp/promtool.out" ] || note "promtool says: $(cat "$tmp/promtool.out")"
 done_check "promtool check metrics passes on status --format prometheus"
 
-cg status --conf "$conf" --format openmetrics
+cg status --conf "$conf" --state-dir "$nostate" --format openmetrics
 rc_is 0; err_empty
 [ "$(printf '%s\n' "$out" | tail -n 1)" = "# EOF" ] || note "the last line is not # EOF"
 out_has '# TYPE cgherd_session_cpu_usage_seconds counter'
@@ -138,14 +141,14 @@ out_has '# UNIT cgherd_user_penalty_until_timestamp_seconds seconds'
 done_check "status --format: a series per running penalty (tier, until), promtool check metrics passes"
 
 noage() { printf '%s\n' "$1" | sed 's/"age_seconds": [0-9]*//'; }
-cg status --conf "$conf" --json
+cg status --conf "$conf" --state-dir "$nostate" --json
 json=$(noage "$out")
-cg status --conf "$conf" --format json
+cg status --conf "$conf" --state-dir "$nostate" --format json
 rc_is 0; [ "$(noage "$out")" = "$json" ] || note "--format json differs from --json"
 out_has '"leaf": "'"$cg"'/cgherd/user-0/session-100"'
 done_check "status --format json is --json"
 
-cg status --conf "$conf" --format yaml
+cg status --conf "$conf" --state-dir "$nostate" --format yaml
 rc_is 2; err_has 'usage: cgherd check'
 done_check "status --format of an unknown format: exit 2"
 
@@ -187,7 +190,7 @@ rules = ( { name = "admins"; match = { user = "root"; }; session = { memory_max 
 watch = { metrics_file = "$tmp/textfile/cgherd.prom"; metrics_interval = "1s"; };
 EOF
 )
-"$CGHERD" watch -f --conf "$wconf" >"$tmp/watch.out" 2>&1 &
+"$CGHERD" watch -f --conf "$wconf" --state-dir "$tmp/watch-state" >"$tmp/watch.out" 2>&1 &
 watch_pid=$!
 pids_to_kill="$pids_to_kill $watch_pid"
 series='cgherd_session_memory_bytes{backend="cgroupfs",rule="admins",session="session-100",uid="0",user="root"} 3.145728e+08'
@@ -236,7 +239,7 @@ cgroup cgherd/user-0/session-100 314572800 5 admins
 
 # ---- top ---------------------------------------------------------------------
 
-cg top --conf "$conf" -b -n 2 -d 0.2
+cg top --conf "$conf" --state-dir "$nostate" -b -n 2 -d 0.2
 rc_is 0; err_empty
 [ "$(printf '%s\n' "$out" | grep -c '^cgherd top - ')" -eq 2 ] || note "not 2 frames"
 out_re '^root +0 admins +session-100 +300M +1G +max +[0-9.]+ +20% +[0-9.]+ +5 +1024 cgroupfs$'
@@ -245,12 +248,12 @@ first=$(printf '%s\n' "$out" | grep -m1 -E ' session-(100|200) ')
 case $first in *session-100*) ;; *) note "not sorted by memory: $first" ;; esac
 done_check "top -b -n 2: two plain frames, the session with its rule and limits, sorted by memory"
 
-cg top --conf "$conf" -b -n 1 -S pids
+cg top --conf "$conf" --state-dir "$nostate" -b -n 1 -S pids
 first=$(printf '%s\n' "$out" | grep -m1 -E ' session-(100|200) ')
 rc_is 0; case $first in *session-200*) ;; *) note "not sorted by pids: $first" ;; esac
 done_check "top -S pids: the session with the most tasks first"
 
-cg top --conf "$conf" -b -n 1 -S colour
+cg top --conf "$conf" --state-dir "$nostate" -b -n 1 -S colour
 rc_is 2; err_has "unknown sort key 'colour'"
 done_check "top -S of an unknown key: exit 2"
 
