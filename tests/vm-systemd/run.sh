@@ -69,7 +69,7 @@ else
 	echo "FAIL $name-version: the VM reports systemd '${v:-nothing}', not what flavour $flavour installs"
 	failed=$((failed + 1))
 fi
-expected="login status hog watch penalty logout refuse doctor"
+expected="login status hog watch notice penalty logout refuse doctor"
 [[ ! $v =~ ^[0-9]+$ ]] || [ "$v" -lt "$oom_policy" ] || expected="$expected nodropin_deny nodropin_allow"
 [ "$flavour" != package ] || expected="pkg_install pkg_login pkg_upgrade pkg_purge"
 for s in ${only:-$expected}; do

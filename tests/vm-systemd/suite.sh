@@ -144,6 +144,33 @@ scenario_watch() {
 		{ fail "systemd did not stop ${scope##*/} for the OOM kill: $(journalctl -q -b --no-pager | grep -F "${scope##*/}:" | tail -n 4 | tr '\n' ' ')"; return 1; }
 }
 
+# Notices on a systemd host: the hogherder's group kill in its logind scope, seen
+# by watch, is told at alice's next interactive ssh login (a shell and no command:
+# what sshd prints PAM's messages for), once; the login after prints nothing.
+interactive_ssh() {	# USER: a login shell that reads "exit"; what the user saw
+	echo exit | ssh -T -i /etc/ssh/user_key -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+		-o LogLevel=ERROR -o BatchMode=yes -o ConnectTimeout=30 "$1@127.0.0.1" 2>&1
+}
+notice_stop() { watch_stop; rm -rf /var/lib/cgherd; }
+scenario_notice() {
+	local first second
+	rm -rf /var/lib/cgherd
+	cgherd watch -f >$WLOG 2>&1 &
+	WPID=$!
+	wait_for 10 grep -q "logind_scopes=$CG/user.slice" $WLOG || { fail "watch did not start: $(cat $WLOG)"; notice_stop; return 1; }
+	scenario_hog || { notice_stop; return 1; }
+	wait_for 20 grep -q "notice recorded for uid=1001 kind=oom_group" $WLOG ||
+		{ fail "no record of the group kill: $(grep -iE 'notice|oom' $WLOG)"; notice_stop; return 1; }
+	echo "  $(grep -o 'notice recorded for uid=1001 .*' $WLOG)"
+	first=$(interactive_ssh alice)
+	second=$(interactive_ssh alice)
+	notice_stop
+	echo "  the next login saw: $(echo "$first" | grep '^cgherd:')"
+	[ "$(echo "$first" | grep -c '^cgherd: your .*memory limit of 500M')" = 1 ] ||
+		{ fail "the next login was not told once: $first"; return 1; }
+	! echo "$second" | grep -q '^cgherd:' || { fail "the login after was told again: $second"; return 1; }
+}
+
 # Penalties on the systemd backend: alice's busy loops (her session's rule caps
 # it at 20%, which is over cpu_over's 10%) give her slice the tier's CPUQuota=
 # through SetUnitProperties (as systemd reports it,
@@ -420,7 +447,7 @@ scenario_bench() {
 	bench_restore
 }
 
-scenarios="login status hog watch penalty logout refuse doctor"
+scenarios="login status hog watch notice penalty logout refuse doctor"
 [ "$SYSTEMD" -lt "${OOM_POLICY:-253}" ] || scenarios="$scenarios nodropin_deny nodropin_allow"
 # flavour package (cgh.flavour=package): the package's scenarios, on its own config
 if grep -q 'cgh\.flavour=package' /proc/cmdline; then
