@@ -208,6 +208,9 @@ int cgh_tty_name(uint64_t tty_nr, char *buf, size_t len);
 int cgh_notice_set_login(const struct cgh_fs *fs, const char *leaf, const struct cgh_login *l,
 			 struct cgh_error *err);
 
+/* The login recorded on leaf (all empty when none is, or it is unreadable). */
+void cgh_notice_get_login(const struct cgh_fs *fs, const char *leaf, struct cgh_login *l);
+
 /* A notice of kind about leaf ("DIR/session-N", relative to the root),
  * filled with the login and rule recorded on it; figures unknown. */
 void cgh_notice_for_leaf(const struct cgh_fs *fs, const char *leaf, unsigned uid,

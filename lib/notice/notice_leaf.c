@@ -35,7 +35,7 @@ int cgh_notice_set_login(const struct cgh_fs *fs, const char *leaf, const struct
 	return 0;
 }
 
-static void get_login(const struct cgh_fs *fs, const char *leaf, struct cgh_login *l)
+void cgh_notice_get_login(const struct cgh_fs *fs, const char *leaf, struct cgh_login *l)
 {
 	char raw[256];
 	int n = fs->sys->getxattr(fs->rootfd, leaf, CGH_LOGIN_XATTR, raw, sizeof(raw) - 1);
@@ -70,7 +70,7 @@ void cgh_notice_for_leaf(const struct cgh_fs *fs, const char *leaf, unsigned uid
 	n->when = (uint64_t)time(NULL);
 	n->uid = uid;
 	cgh_sanitize(n->leaf, sizeof(n->leaf), base_name(leaf));
-	get_login(fs, leaf, &n->login);
+	cgh_notice_get_login(fs, leaf, &n->login);
 	if (cgh_fs_get_rule(fs, leaf, n->rule, sizeof(n->rule)) < 0)
 		n->rule[0] = '\0';
 	n->limit = n->peak = n->killed = CGH_UNKNOWN;
@@ -201,7 +201,7 @@ static int to_session(void *arg, const char *name)
 	snprintf(leaf, sizeof(leaf), "%.160s/%.80s", t->user_dir, name);
 	if (cgh_fs_populated(t->fs, leaf, &populated, NULL) < 0 || !populated)
 		return 0;
-	get_login(t->fs, leaf, &l);
+	cgh_notice_get_login(t->fs, leaf, &l);
 	/* "ssh", "cron", none: no terminal; anything else is checked */
 	if (cgh_tty_is_terminal(l.tty) || strchr(l.tty, '/') != NULL)
 		n = add_terminal(terms, n, l.tty, 0);

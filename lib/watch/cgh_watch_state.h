@@ -56,6 +56,7 @@ struct watch_leaf {
 	int psi_fd;		/* memory.pressure trigger, -1: none */
 	uint64_t oom_kill, oom_group_kill;	/* counts already reported */
 	struct watch_oom_figures held;	/* not owned: read as the OOM was seen */
+	struct cgh_login held_login;	/* with held: the login the module recorded on it */
 	bool held_valid;
 	uint64_t last_reclaim;	/* monotonic ms, 0: never */
 	uint64_t stall_since, last_stall;	/* monotonic ms, 0: not stalling */

@@ -193,6 +193,8 @@ static void tell_user(struct cgh_watcher *w, const struct watch_leaf *leaf,
 		return;
 	cgh_notice_for_leaf(&w->fs, leaf->path, leaf->uid,
 			    o->new_group_kills > 0 ? CGH_NOTICE_OOM_GROUP : CGH_NOTICE_OOM_KILL, &n);
+	if (n.login.started == 0 && leaf->held_valid)	/* a scope gone meanwhile */
+		n.login = leaf->held_login;
 	n.event = o->oom_kill;
 	n.limit = o->memory_max;
 	n.peak = o->memory_peak;
@@ -252,6 +254,7 @@ void watch_oom_event(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t no
 		return;
 	read_figures(w, leaf, &c);
 	leaf->held = c;
+	cgh_notice_get_login(&w->fs, leaf->path, &leaf->held_login);
 	leaf->held_valid = true;
 	cgh_logf(w->log, LOG_DEBUG, "OOM kill in %s/%s: oom_kill=%llu oom_group_kill=%llu",
 		 w->fs.root, leaf->path, (unsigned long long)c.kill, (unsigned long long)c.group_kill);

@@ -849,6 +849,7 @@ static void test_watch_scope_removed_before_notice(void **state)
 	char want[512];
 
 	start_with_scope(d);
+	put(d, SCOPE, ".xattr-" CGH_LOGIN_XATTR, "started=1796170000 service=sshd tty=ssh rhost=10.0.0.5");
 	group_kill(d, SCOPE);
 	snprintf(want, sizeof(want), "OOM kill in %s: oom_kill=1 oom_group_kill=1\n", at(d, SCOPE));
 	wait_for_text(d->log, want);
@@ -858,6 +859,9 @@ static void test_watch_scope_removed_before_notice(void **state)
 	assert_false(is_dir(at(d, SCOPE)));
 	thaw(d);
 	wait_for_notice(d, 1001, SCOPE, FIGURES "oom_kill=1(+1) oom_group_kill=1(+1) ");
+	/* the user's record names the login, read from the scope with the figures */
+	snprintf(want, sizeof(want), "%s/user-1001", d->notices);
+	wait_for_text(want, "rhost=10.0.0.5");
 	daemon_stop(d);
 }
 
