@@ -23,6 +23,9 @@
 struct cgh_bus {
 	int (*set_properties)(const char *unit, const struct cgh_unit_property *props, size_t n,
 			      unsigned timeout_ms, struct cgh_error *err);
+	/* several units over one connection (cgh_systemd_set_units) */
+	int (*set_units)(const struct cgh_unit_change *c, size_t n, unsigned timeout_ms,
+			 size_t *done, struct cgh_error *err);
 	int (*version)(unsigned timeout_ms, struct cgh_error *err);
 	int (*get_properties)(const char *unit, const char *iface, const char *const *names,
 			      uint64_t *values, size_t n, unsigned timeout_ms, struct cgh_error *err);

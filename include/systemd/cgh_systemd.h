@@ -53,6 +53,21 @@ bool cgh_systemd_available(void);
 int cgh_systemd_set_properties(const char *unit, const struct cgh_unit_property *props,
 			       size_t n, unsigned timeout_ms, struct cgh_error *err);
 
+/* One unit's SetUnitProperties: its n properties (none: no call). */
+struct cgh_unit_change {
+	const char *unit;
+	const struct cgh_unit_property *props;
+	size_t n;
+};
+
+/* The changes c[0..n) in order, over one connection to the system bus (one
+ * load of libsystemd, one connection: a login's scope and slice cost one
+ * of each, not two), each call waiting at most timeout_ms; stops at the
+ * first that fails.  *done: how many were made.  -EOPNOTSUPP without
+ * libsystemd. */
+int cgh_systemd_set_units(const struct cgh_unit_change *c, size_t n, unsigned timeout_ms,
+			  size_t *done, struct cgh_error *err);
+
 /* The D-Bus type "t" properties names[0..n) of unit on interface iface
  * ("org.freedesktop.systemd1.Slice") into values.  -EOPNOTSUPP without
  * libsystemd. */

@@ -32,6 +32,7 @@ int cgh_session_choose_backend(const struct cgh_fs *fs, const struct cgh_config 
 
 const struct cgh_bus cgh_bus_real = {
 	.set_properties = cgh_systemd_set_properties,
+	.set_units = cgh_systemd_set_units,
 	.version = cgh_systemd_version,
 	.get_properties = cgh_systemd_get_properties,
 };
@@ -80,14 +81,26 @@ struct unit_undo {
 	bool changed;
 };
 
-static int change_unit(const struct cgh_fs *fs, const struct cgh_bus *bus, const char *dir,
-		       struct unit_undo *u, const struct cgh_limits *l, struct cgh_error *err)
+/* The scope's and the slice's properties, in that order, in one go (one
+ * connection to the bus); what their cgroup files said before is kept for
+ * undo_unit. */
+static int change_units(const struct cgh_fs *fs, const struct cgh_bus *bus,
+			const struct cgh_session *s, const struct cgh_decision *d,
+			struct unit_undo *su, struct unit_undo *sl, struct cgh_error *err)
 {
+	struct cgh_unit_property sp[CGH_MAX_UNIT_PROPERTIES], lp[CGH_MAX_UNIT_PROPERTIES];
+	const struct cgh_unit_change c[2] = {
+		{ .unit = su->unit, .props = sp, .n = cgh_unit_properties(&d->session, sp) },
+		{ .unit = sl->unit, .props = lp, .n = cgh_unit_properties(&d->user, lp) },
+	};
+	size_t done = 0;
 	int r;
 
-	cgh_fs_read_limits(fs, dir, l->set & ~(1u << CGH_OOM_GROUP), &u->before);
-	r = set_unit(bus, u->unit, l, err);
-	u->changed = r == 0;
+	cgh_fs_read_limits(fs, s->leaf, d->session.set & ~(1u << CGH_OOM_GROUP), &su->before);
+	cgh_fs_read_limits(fs, s->user_dir, d->user.set & ~(1u << CGH_OOM_GROUP), &sl->before);
+	r = bus->set_units(c, 2, CGH_BUS_TIMEOUT_MS, &done, err);
+	su->changed = done >= 1;
+	sl->changed = done >= 2;
 	return r;
 }
 
@@ -115,9 +128,7 @@ int cgh_session_herd_systemd(const struct cgh_fs *fs, struct cgh_session *s,
 	snprintf(s->user_dir, sizeof(s->user_dir), "user.slice/%s", scope->slice);
 	snprintf(s->leaf, sizeof(s->leaf), "%.*s/%.*s", CGH_SLICE_DIR_PREC, s->user_dir,
 		 CGH_USER_DIR_BUF - 1, scope->scope);
-	r = change_unit(fs, bus, s->leaf, &su, &d->session, err);
-	if (r == 0)
-		r = change_unit(fs, bus, s->user_dir, &sl, &d->user, err);
+	r = change_units(fs, bus, s, d, &su, &sl, err);
 	if (r == 0 && cgh_limits_has(&d->session, CGH_OOM_GROUP) && d->session.value[CGH_OOM_GROUP])
 		r = scope_oom_group(fs, bus, s, err);
 	if (r < 0) {

@@ -116,35 +116,49 @@ static int append_properties(struct sdbus *b, sd_bus_message *m,
 	return r;
 }
 
-int cgh_systemd_set_properties(const char *unit, const struct cgh_unit_property *props,
-			       size_t n, unsigned timeout_ms, struct cgh_error *err)
+static int call_set(struct sdbus *b, const struct cgh_unit_change *c, struct cgh_error *err)
 {
-	struct sdbus b = { 0 };
 	sd_bus_message *m = NULL;
 	sd_bus_error e = SD_BUS_ERROR_NULL;
-	int r = open_bus(&b, timeout_ms, err);
+	int r = b->new_call(b->bus, &m, SYSTEMD_DEST, SYSTEMD_PATH, SYSTEMD_MANAGER, "SetUnitProperties");
 
-	if (r < 0)
-		return r;
-	r = b.new_call(b.bus, &m, SYSTEMD_DEST, SYSTEMD_PATH, SYSTEMD_MANAGER, "SetUnitProperties");
 	if (r >= 0)
-		r = b.append(m, "sb", unit, 1);
+		r = b->append(m, "sb", c->unit, 1);
 	if (r >= 0)
-		r = append_properties(&b, m, props, n);
+		r = append_properties(b, m, c->props, c->n);
 	if (r < 0) {
-		cgh_fail(err, -r, "building SetUnitProperties for %s", unit);
+		cgh_fail(err, -r, "building SetUnitProperties for %s", c->unit);
 		goto done;
 	}
-	r = b.call(b.bus, m, 0, &e, NULL);
+	r = b->call(b->bus, m, 0, &e, NULL);
 	if (r < 0)
-		cgh_fail_msg(err, -r, "SetUnitProperties %s: %s", unit,
+		cgh_fail_msg(err, -r, "SetUnitProperties %s: %s", c->unit,
 			     e.message ? e.message : strerror(-r));
 done:
-	b.error_free(&e);
+	b->error_free(&e);
 	if (m != NULL)
-		b.message_unref(m);
-	close_bus(&b);
+		b->message_unref(m);
 	return r < 0 ? r : 0;
+}
+
+int cgh_systemd_set_units(const struct cgh_unit_change *c, size_t n, unsigned timeout_ms,
+			  size_t *done, struct cgh_error *err)
+{
+	struct sdbus b = { 0 };
+	size_t calls = 0;
+	int r = 0;
+
+	*done = 0;
+	for (size_t i = 0; i < n; i++)
+		calls += c[i].n > 0;
+	if (calls > 0)
+		r = open_bus(&b, timeout_ms, err);
+	for (; r == 0 && *done < n; (*done)++)
+		if (c[*done].n > 0 && (r = call_set(&b, &c[*done], err)) < 0)
+			break;
+	if (calls > 0)
+		close_bus(&b);
+	return r;
 }
 
 int cgh_systemd_get_properties(const char *unit, const char *iface, const char *const *names,
@@ -199,14 +213,13 @@ bool cgh_systemd_available(void)
 	return false;
 }
 
-int cgh_systemd_set_properties(const char *unit, const struct cgh_unit_property *props,
-			       size_t n, unsigned timeout_ms, struct cgh_error *err)
+int cgh_systemd_set_units(const struct cgh_unit_change *c, size_t n, unsigned timeout_ms,
+			  size_t *done, struct cgh_error *err)
 {
-	(void)props;
-	(void)n;
 	(void)timeout_ms;
+	*done = 0;
 	return cgh_fail_msg(err, EOPNOTSUPP, "cannot set properties of %s: built without libsystemd",
-			    unit);
+			    n > 0 ? c[0].unit : "a unit");
 }
 
 int cgh_systemd_get_properties(const char *unit, const char *iface, const char *const *names,
@@ -228,3 +241,12 @@ int cgh_systemd_version(unsigned timeout_ms, struct cgh_error *err)
 }
 
 #endif
+
+int cgh_systemd_set_properties(const char *unit, const struct cgh_unit_property *props,
+			       size_t n, unsigned timeout_ms, struct cgh_error *err)
+{
+	const struct cgh_unit_change one = { .unit = unit, .props = props, .n = n };
+	size_t done;
+
+	return cgh_systemd_set_units(&one, 1, timeout_ms, &done, err);
+}

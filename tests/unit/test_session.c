@@ -621,6 +621,7 @@ static struct {
 	int n;
 	const char *fail_unit;	/* set_properties fails for it */
 	int version;
+	int connections;	/* set_units calls: one connection each */
 } bus;
 
 static int fake_set_properties(const char *unit, const struct cgh_unit_property *props,
@@ -645,7 +646,21 @@ static int fake_version(unsigned timeout_ms, struct cgh_error *err)
 	return bus.version;
 }
 
-static const struct cgh_bus fake_bus = { fake_set_properties, fake_version, NULL };
+static int fake_set_units(const struct cgh_unit_change *c, size_t n, unsigned timeout_ms,
+			  size_t *done, struct cgh_error *err)
+{
+	int r = 0;
+
+	bus.connections++;
+	for (*done = 0; *done < n; (*done)++)
+		if (c[*done].n > 0 &&
+		    (r = fake_set_properties(c[*done].unit, c[*done].props, c[*done].n, timeout_ms, err)) < 0)
+			break;
+	return r;
+}
+
+static const struct cgh_bus fake_bus = { .set_properties = fake_set_properties,
+					 .set_units = fake_set_units, .version = fake_version };
 
 /* logind's tree as systemd made it, with the opener in session-7.scope */
 static void systemd_host(struct session_fixture *f, int version)
@@ -682,6 +697,7 @@ static void test_systemd_sets_scope_and_slice(void **state)
 	assert_int_equal(open_systemd(f, &s, &err), CGH_HERDED);
 	assert_true(s->systemd);
 	assert_int_equal(bus.n, 2);
+	assert_int_equal(bus.connections, 1);	/* scope and slice over one connection */
 	assert_string_equal(bus.calls[0],
 			    "session-7.scope MemoryMax=524288000 MemorySwapMax=0 TasksMax=512 "
 			    "CPUQuotaPerSecUSec=200000 CPUQuotaPeriodUSec=100000");
