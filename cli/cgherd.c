@@ -591,8 +591,13 @@ static int cmd_watch(struct cli *c)
 					  .state_dir = c->state_dir, .notice_dir = c->state_dir };
 	struct cgh_config *cfg = NULL;
 	struct cgh_error err = { 0 };
-	int rc = load(c, &cfg, true);	/* refuse a bad file before detaching */
+	/* before the first read of the config: a SIGHUP meanwhile (a reload racing
+	 * a restart) then waits for the daemon's signalfd instead of killing it */
+	int r = cgh_watch_block_signals();
+	int rc = r < 0 ? fail(EXIT_CGROUP, "watch: sigprocmask: %s", strerror(-r)) : EXIT_OK;
 
+	if (rc == EXIT_OK)
+		rc = load(c, &cfg, true);	/* refuse a bad file before detaching */
 	cgh_config_free(cfg);
 	if (rc != EXIT_OK)
 		return rc;

@@ -115,4 +115,11 @@ struct cgh_watch_opts {
  * -errno with err set when it cannot start. */
 int cgh_watch_run(const struct cgh_watch_opts *o, struct cgh_error *err);
 
+/* Blocks the signals the daemon takes through its signalfd (SIGHUP,
+ * SIGTERM, SIGINT, SIGCHLD), so that one sent while it starts waits for it
+ * instead of killing it (a reload racing a restart).  cgh_watch_run does it
+ * first; a caller that reads the config before (`cgherd watch` refuses a
+ * bad file before it detaches) calls it before that.  0 or -errno. */
+int cgh_watch_block_signals(void);
+
 #endif

@@ -43,18 +43,32 @@ static int load_config(const struct cgh_watch_opts *o, struct cgh_config **out)
 	return r;
 }
 
+static void taken_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGCHLD);
+}
+
+int cgh_watch_block_signals(void)
+{
+	sigset_t set;
+
+	taken_signals(&set);
+	return sigprocmask(SIG_BLOCK, &set, NULL) < 0 ? -errno : 0;
+}
+
 static int open_signals(struct cgh_error *err)
 {
 	sigset_t set;
+	int r = cgh_watch_block_signals();
 	int fd;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGCHLD);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		return cgh_fail(err, errno, "sigprocmask");
+	if (r < 0)
+		return cgh_fail(err, -r, "sigprocmask");
+	taken_signals(&set);
 	fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (fd < 0)
 		return cgh_fail(err, errno, "signalfd");
