@@ -208,18 +208,16 @@ int cgh_tty_name(uint64_t tty_nr, char *buf, size_t len);
 int cgh_notice_set_login(const struct cgh_fs *fs, const char *leaf, const struct cgh_login *l,
 			 struct cgh_error *err);
 
-/* The login recorded on leaf (all empty when none is, or it is unreadable). */
-void cgh_notice_get_login(const struct cgh_fs *fs, const char *leaf, struct cgh_login *l);
+/* The login recorded on leaf: 0 (*l all empty if it does not decode), or
+ * -errno with *l all empty when there is none.  A leaf that has one is the module's own, on which
+ * trusted xattrs work: every notice about it left its mark
+ * (CGH_NOTICED_XATTR), and the mark's absence means none. */
+int cgh_notice_get_login(const struct cgh_fs *fs, const char *leaf, struct cgh_login *l);
 
 /* A notice of kind about leaf ("DIR/session-N", relative to the root),
  * filled with the login and rule recorded on it; figures unknown. */
 void cgh_notice_for_leaf(const struct cgh_fs *fs, const char *leaf, unsigned uid,
 			 enum cgh_notice_kind kind, struct cgh_notice *n);
-
-/* Whether leaf carries the login the module recorded at open: a leaf of
- * its own on which trusted xattrs work, so that every notice about it has
- * left its mark (CGH_NOTICED_XATTR) and the mark's absence means none. */
-bool cgh_notice_leaf_recorded(const struct cgh_fs *fs, const char *leaf);
 
 /* The OOM counts recorded on leaf as noticed (0 0 when none). */
 void cgh_notice_get_noticed(const struct cgh_fs *fs, const char *leaf, uint64_t *kill,

@@ -35,24 +35,18 @@ int cgh_notice_set_login(const struct cgh_fs *fs, const char *leaf, const struct
 	return 0;
 }
 
-void cgh_notice_get_login(const struct cgh_fs *fs, const char *leaf, struct cgh_login *l)
+int cgh_notice_get_login(const struct cgh_fs *fs, const char *leaf, struct cgh_login *l)
 {
 	char raw[256];
 	int n = fs->sys->getxattr(fs->rootfd, leaf, CGH_LOGIN_XATTR, raw, sizeof(raw) - 1);
 
 	memset(l, 0, sizeof(*l));
 	if (n < 0)
-		return;
+		return n;
 	raw[n] = '\0';
 	if (cgh_login_decode(raw, l) < 0)
 		memset(l, 0, sizeof(*l));
-}
-
-bool cgh_notice_leaf_recorded(const struct cgh_fs *fs, const char *leaf)
-{
-	char raw[256];
-
-	return fs->sys->getxattr(fs->rootfd, leaf, CGH_LOGIN_XATTR, raw, sizeof(raw) - 1) >= 0;
+	return 0;
 }
 
 static const char *base_name(const char *path)

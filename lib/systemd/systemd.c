@@ -141,23 +141,17 @@ done:
 	return r < 0 ? r : 0;
 }
 
-int cgh_systemd_set_units(const struct cgh_unit_change *c, size_t n, unsigned timeout_ms,
-			  size_t *done, struct cgh_error *err)
+/* cgh_systemd_set_units once some change has properties. */
+static int set_units_on_bus(const struct cgh_unit_change *c, size_t n, unsigned timeout_ms,
+			    size_t *done, struct cgh_error *err)
 {
 	struct sdbus b = { 0 };
-	size_t calls = 0;
-	int r = 0;
+	int r = open_bus(&b, timeout_ms, err);
 
-	*done = 0;
-	for (size_t i = 0; i < n; i++)
-		calls += c[i].n > 0;
-	if (calls > 0)
-		r = open_bus(&b, timeout_ms, err);
 	for (; r == 0 && *done < n; (*done)++)
 		if (c[*done].n > 0 && (r = call_set(&b, &c[*done], err)) < 0)
 			break;
-	if (calls > 0)
-		close_bus(&b);
+	close_bus(&b);	/* (nothing left to close when open_bus failed) */
 	return r;
 }
 
@@ -213,13 +207,13 @@ bool cgh_systemd_available(void)
 	return false;
 }
 
-int cgh_systemd_set_units(const struct cgh_unit_change *c, size_t n, unsigned timeout_ms,
-			  size_t *done, struct cgh_error *err)
+static int set_units_on_bus(const struct cgh_unit_change *c, size_t n, unsigned timeout_ms,
+			    size_t *done, struct cgh_error *err)
 {
+	(void)n;
 	(void)timeout_ms;
-	*done = 0;
 	return cgh_fail_msg(err, EOPNOTSUPP, "cannot set properties of %s: built without libsystemd",
-			    n > 0 ? c[0].unit : "a unit");
+			    c[*done].unit);
 }
 
 int cgh_systemd_get_properties(const char *unit, const char *iface, const char *const *names,
@@ -241,6 +235,15 @@ int cgh_systemd_version(unsigned timeout_ms, struct cgh_error *err)
 }
 
 #endif
+
+int cgh_systemd_set_units(const struct cgh_unit_change *c, size_t n, unsigned timeout_ms,
+			  size_t *done, struct cgh_error *err)
+{
+	/* changes without properties are no calls: none at all, no bus */
+	for (*done = 0; *done < n && c[*done].n == 0; (*done)++)
+		;
+	return *done == n ? 0 : set_units_on_bus(c, n, timeout_ms, done, err);
+}
 
 int cgh_systemd_set_properties(const char *unit, const struct cgh_unit_property *props,
 			       size_t n, unsigned timeout_ms, struct cgh_error *err)

@@ -62,16 +62,17 @@ static void check_later(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t
  * off: nothing would say what an earlier watch reported). */
 void watch_oom_baseline(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t now)
 {
+	const struct cgh_notices_config *nc = &w->cfg->notices;
 	struct watch_oom_figures c;
-	struct cgh_notifier nf;
+	struct cgh_login login;
 	uint64_t kill, group_kill;
 
 	if (read_counts(w, leaf, &c) < 0)
 		return;
 	leaf->oom_kill = c.kill;
 	leaf->oom_group_kill = c.group_kill;
-	watch_notifier(w, &nf);
-	if (!leaf->owned || (!nf.at_login && !nf.tty) || !cgh_notice_leaf_recorded(&w->fs, leaf->path))
+	if (!leaf->owned || (!nc->at_login && !nc->tty) ||
+	    cgh_notice_get_login(&w->fs, leaf->path, &login) < 0)
 		return;
 	cgh_notice_get_noticed(&w->fs, leaf->path, &kill, &group_kill);
 	leaf->oom_kill = kill < c.kill ? kill : c.kill;
