@@ -66,17 +66,26 @@ static int say_info(void *arg, const char *line)
 }
 
 /* The user's notices, at an interactive login (cgh_login_shows_notices)
- * that is not silent; they stay for the next one otherwise. */
-static void show_notices(pam_handle_t *pamh, int flags, const struct cgh_notifier *nf,
-			 const struct cgh_login *l, unsigned uid, const struct cgh_log *log)
+ * that is not silent; they stay for the next one otherwise.  Those shown at
+ * an sshd login, with watch running, stay too, the leaf marked, until watch
+ * sees a shell there (s: the session, NULL when the user is not herded). */
+static void show_notices(pam_handle_t *pamh, int flags, const struct cgh_env *env,
+			 const struct cgh_session *s, unsigned uid)
 {
-	if (!nf->at_login || (flags & PAM_SILENT) || !cgh_login_shows_notices(l)) {
-		cgh_logf(log, LOG_DEBUG, "notices for uid=%u kept: %s", uid,
-			 !nf->at_login ? "notices.at_login is false" : (flags & PAM_SILENT) ? "PAM_SILENT"
-			 : "not a login that shows PAM's messages");
+	enum cgh_show how = cgh_login_shows_notices(env->login);
+	struct cgh_notice last;
+
+	if (!env->notify->at_login || (flags & PAM_SILENT) || how == CGH_SHOW_NONE) {
+		cgh_logf(env->log, LOG_DEBUG, "notices for uid=%u kept: %s", uid,
+			 !env->notify->at_login ? "notices.at_login is false"
+			 : (flags & PAM_SILENT) ? "PAM_SILENT" : "not a login that shows PAM's messages");
 		return;
 	}
-	cgh_notice_show(nf, uid, say_info, pamh, log);
+	if (how == CGH_SHOW_KEEP && s == NULL)
+		how = CGH_SHOW_TAKE;	/* no leaf to mark for watch */
+	if (cgh_notice_show(env->notify, uid, &how, say_info, pamh, &last, env->log) > 0 &&
+	    how == CGH_SHOW_KEEP && s != NULL)
+		cgh_session_mark_shown(s, env, &last);
 }
 
 /* A failure: logged always, then on_error decides. */
@@ -116,7 +125,7 @@ static int open_herded(pam_handle_t *pamh, int flags, const struct cgh_config *c
 	cgh_notifier_init(&nf, &cfg->notices, NOTICE_DIR, NULL);
 	r = cgh_session_open(cfg, id, service ? service : "", getpid(), env, &s, &err);
 	if (r >= 0)	/* after the collection of dead leaves, which may write some */
-		show_notices(pamh, flags, &nf, &login, (unsigned)id->uid, log);
+		show_notices(pamh, flags, env, s, (unsigned)id->uid);
 	if (r == CGH_IGNORED)
 		return PAM_IGNORE;
 	if (r < 0)

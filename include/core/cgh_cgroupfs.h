@@ -40,6 +40,9 @@ struct cgh_sys {
 	int (*proc_rss)(pid_t pid, uint64_t *rss, char *comm, size_t len);
 	/* The controlling terminal of pid (tty_nr of /proc/PID/stat; 0: none). */
 	int (*proc_tty)(pid_t pid, uint64_t *tty_nr);
+	/* Whether pid is a login shell (its argv[0] begins with '-', as login,
+	 * sshd, su -l give it): 1 or 0, or -errno.  NULL: not known. */
+	int (*proc_login_shell)(pid_t pid);
 	/* A pidfd of pid (pidfd_open), or -errno.  NULL: none (no reaper). */
 	int (*pidfd_open)(pid_t pid);
 	/* Runs fn(arg) in a new process made in the cgroup cgroupfd, which is

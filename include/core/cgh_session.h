@@ -85,6 +85,12 @@ int cgh_session_open(const struct cgh_config *cfg, const struct cgh_identity *id
 		     const char *service, pid_t opener, const struct cgh_env *env,
 		     struct cgh_session **out, struct cgh_error *err);
 
+/* Marks the session's leaf with last, the newest notice shown at its login
+ * and kept (CGH_SHOW_KEEP: sshd), for `cgherd watch` to settle; a failure
+ * is logged (the notices are shown again at the next login). */
+void cgh_session_mark_shown(const struct cgh_session *s, const struct cgh_env *env,
+			    const struct cgh_notice *last);
+
 /* Logs the figures and hands the end of the leaf to a reaper (lib/core/reaper.c)
  * that does it once the opener has exited; where no reaper can start, moves
  * the opener back, kills what is left when asked, removes the leaf and the

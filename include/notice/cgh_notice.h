@@ -36,6 +36,10 @@
 #define CGH_LOGIN_XATTR "trusted.cgherd.login"
 /* On a leaf: the OOM counts already recorded, "OOM_KILL GROUP_KILL". */
 #define CGH_NOTICED_XATTR "trusted.cgherd.noticed"
+/* On a leaf opened by sshd: the newest record shown at its login, encoded,
+ * while nobody knows whether sshd printed it; CGH_SHOWN_SETTLED after. */
+#define CGH_SHOWN_XATTR "trusted.cgherd.shown"
+#define CGH_SHOWN_SETTLED "-"
 
 /* What happened.  To add a kind: a value before CGH_NOTICE_KINDS, its entry
  * in the table of notice_format.c (name in the file, wording), and a writer
@@ -136,16 +140,22 @@ void cgh_size_human(uint64_t bytes, char *buf, size_t len);
  * "cron", ":0", ""): the logins that are shown their notices. */
 bool cgh_tty_is_terminal(const char *tty);
 
-/* Whether a login shows its user's notices (and so takes them from the
- * store): one of the services that print PAM's messages at an interactive
+/* How a login shows its user's notices (and so whether it takes them from
+ * the store).  The services that print PAM's messages at an interactive
  * login (CGH_NOTICE_SERVICES: login, sshd, su-l, runuser-l; su and runuser
- * print them only for a login shell, which they open as su-l and runuser-l),
- * with PAM_TTY naming a terminal, or sshd's "ssh" (sshd opens the session
- * before it knows whether a pty follows; it prints the messages for a login
- * with a pty that runs a shell).  Not cron, not `cgherd run`, not a login
- * without a terminal. */
+ * print them only for a login shell, which they open as su-l and runuser-l):
+ * - login, su-l, runuser-l with PAM_TTY naming a terminal print them before
+ *   the shell: CGH_SHOW_TAKE, shown and removed;
+ * - sshd opens the session before the client says whether it wants a shell
+ *   or a command (`ssh host cmd`, scp, rsync, sftp), and prints the messages
+ *   only for a shell: CGH_SHOW_KEEP, shown and kept, the leaf marked with
+ *   the newest shown (CGH_SHOWN_XATTR) until `cgherd watch` sees a login
+ *   shell in it (cgh_notice_confirm_shown);
+ * - anything else (cron, `cgherd run`, a login without a terminal, su and
+ *   runuser without -l): CGH_SHOW_NONE, kept for a login that shows them. */
 #define CGH_NOTICE_SERVICES { "login", "sshd", "su-l", "runuser-l" }
-bool cgh_login_shows_notices(const struct cgh_login *l);
+enum cgh_show { CGH_SHOW_NONE, CGH_SHOW_TAKE, CGH_SHOW_KEEP };
+enum cgh_show cgh_login_shows_notices(const struct cgh_login *l);
 
 /* ---- the record store (notice_store.c) ------------------------------------------- */
 
@@ -177,10 +187,18 @@ int cgh_notice_add(struct cgh_notice_store *st, const struct cgh_notice *n,
 int cgh_notice_read(struct cgh_notice_store *st, unsigned uid, struct cgh_notice *out,
 		    size_t max, size_t *n, struct cgh_error *err);
 
-/* Removes the user's records, under the lock, if the file still holds the
- * ones that were read (count): records added since are kept. */
-int cgh_notice_remove(struct cgh_notice_store *st, unsigned uid, size_t count,
-		      struct cgh_error *err);
+/* Removes the user's records, under the lock, that are the same events as
+ * shown[0..n) (records read earlier and shown): records added since stay.
+ * Returns how many it removed, or -errno. */
+int cgh_notice_remove(struct cgh_notice_store *st, unsigned uid, const struct cgh_notice *shown,
+		      size_t n, struct cgh_error *err);
+
+/* Removes the user's records up to the one that is the same event as last
+ * (those were shown with it, oldest first), under the lock; none when no
+ * record is last's any more (a login took them).  Returns how many, or
+ * -errno. */
+int cgh_notice_remove_through(struct cgh_notice_store *st, unsigned uid,
+			      const struct cgh_notice *last, struct cgh_error *err);
 
 /* Calls fn for each uid with a record file in the store. */
 int cgh_notice_each_user(struct cgh_notice_store *st, int (*fn)(void *arg, unsigned uid),
@@ -194,7 +212,8 @@ int cgh_notice_each_user(struct cgh_notice_store *st, int (*fn)(void *arg, unsig
  * character device that isatty() accepts, owned by uid (and, rdev not 0,
  * that very device).  One non-blocking write: a full terminal drops the
  * line (-EAGAIN).  -EPERM, -ELOOP, -ENOTTY, -EINVAL (a name outside dev)
- * when refused, with err set. */
+ * when refused, with err set.  With err NULL, system calls and string
+ * functions only (the reaper's notice: cgh_notice_pending_write). */
 int cgh_notice_tty_write(const char *dev, const char *tty, unsigned uid, uint64_t rdev,
 			 const char *line, struct cgh_error *err);
 
@@ -225,6 +244,22 @@ void cgh_notice_get_noticed(const struct cgh_fs *fs, const char *leaf, uint64_t 
 int cgh_notice_set_noticed(const struct cgh_fs *fs, const char *leaf, uint64_t kill,
 			   uint64_t group_kill);
 
+/* A terminal of one of the user's live sessions: the name PAM_TTY gave
+ * (rdev 0), or a controlling terminal of its processes ("pts/3", rdev its
+ * tty_nr); checked again when written to (cgh_notice_tty_write). */
+#define CGH_TERMINALS_MAX 16	/* per user */
+#define CGH_TERMINAL_LEAF 256
+struct cgh_terminal {
+	char name[64];
+	uint64_t rdev;
+	char leaf[CGH_TERMINAL_LEAF];	/* the session's, for log lines */
+};
+
+/* The terminals of the live sessions in user_dir but the leaf named except,
+ * each once; how many (at most max) are in v. */
+size_t cgh_notice_terminals(const struct cgh_fs *fs, const char *user_dir, const char *except,
+			    struct cgh_terminal *v, size_t max);
+
 /* Writes n as nf says: to the store (at_login), and (tty) its line to the
  * terminals of the user's other live sessions, the leaves beside n's leaf
  * in user_dir that recorded a terminal.  Failures are logged. */
@@ -254,11 +289,39 @@ int cgh_notice_pending_prepare(const struct cgh_notifier *nf, const struct cgh_f
 /* ---- at login (notice_login.c) ----------------------------------------------------- */
 
 /* Shows uid's records, oldest first, one line each through say (the PAM
- * conversation), then removes those it showed.  Nothing is shown, and all is
- * kept, when the store or the file is refused (logged), or when say fails
- * (the rest is kept).  Returns how many were shown, or -errno. */
-int cgh_notice_show(const struct cgh_notifier *nf, unsigned uid,
+ * conversation); then, as *how says, removes those it showed
+ * (CGH_SHOW_TAKE) or keeps them and puts the newest shown in *last
+ * (CGH_SHOW_KEEP).  KEEP becomes TAKE, in *how too, when `cgherd watch`
+ * does not run (cgh_notice_watched): nobody would see the shell.  Nothing
+ * is shown, and all is kept, when the store or the file is refused
+ * (logged), or when say fails (the rest is kept).  Returns how many were
+ * shown, or -errno. */
+int cgh_notice_show(const struct cgh_notifier *nf, unsigned uid, enum cgh_show *how,
 		    int (*say)(void *arg, const char *line), void *arg,
-		    const struct cgh_log *log);
+		    struct cgh_notice *last, const struct cgh_log *log);
+
+/* Marks leaf with last, the newest record shown at its sshd login
+ * (CGH_SHOWN_XATTR). */
+int cgh_notice_mark_shown(const struct cgh_fs *fs, const char *leaf, const struct cgh_notice *last,
+			  struct cgh_error *err);
+
+/* Whether `cgherd watch` runs over the store: it holds a shared flock on
+ * CGH_NOTICE_WATCH_FILE there while it runs.  Without it nobody can tell
+ * whether sshd printed what it was shown, and an sshd login takes the
+ * records as a terminal login does (cgh_notice_show). */
+#define CGH_NOTICE_WATCH_FILE "watch.lock"
+/* watch: the file opened (made when missing) and locked; the fd, held for
+ * the daemon's life, or -errno with err set. */
+int cgh_notice_watch_present(struct cgh_notice_store *st, struct cgh_error *err);
+bool cgh_notice_watched(const struct cgh_notice_store *st);
+
+/* For `cgherd watch`, on a live leaf of uid: when its login showed records
+ * and kept them (CGH_SHOWN_XATTR) and a login shell runs in it (argv[0]
+ * "-bash": sshd ran a shell, not a command, and so printed them), removes
+ * them through the marked one and settles the mark.  Returns 1 when the
+ * mark is settled (now, or before: CGH_SHOWN_SETTLED found), 0 while it waits
+ * (no mark yet, no login shell yet), or -errno (logged). */
+int cgh_notice_confirm_shown(const struct cgh_notifier *nf, const struct cgh_fs *fs,
+			     const char *leaf, unsigned uid, const struct cgh_log *log);
 
 #endif

@@ -162,6 +162,14 @@ static int real_proc_tty(pid_t pid, uint64_t *tty_nr)
 	return r < 0 ? r : cgh_proc_stat_tty(text, tty_nr);
 }
 
+static int real_proc_login_shell(pid_t pid)
+{
+	char text[2];
+	int r = read_proc(pid, "cmdline", text, sizeof(text));
+
+	return r < 0 ? r : text[0] == '-';
+}
+
 static int real_mount_options(const char *mount_point, char *buf, size_t len)
 {
 	char type[32];
@@ -182,6 +190,7 @@ const struct cgh_sys cgh_sys_real = {
 	.getxattr = real_getxattr,
 	.proc_rss = real_proc_rss,
 	.proc_tty = real_proc_tty,
+	.proc_login_shell = real_proc_login_shell,
 #ifndef CGH_NO_REAPER	/* bench/: close as before the reaper, for comparison */
 	.pidfd_open = cgh_pidfd_open,
 	.spawn_detached = cgh_spawn_detached,

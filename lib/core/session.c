@@ -417,6 +417,21 @@ done:
 	return r;
 }
 
+void cgh_session_mark_shown(const struct cgh_session *s, const struct cgh_env *env,
+			    const struct cgh_notice *last)
+{
+	struct cgh_fs fs = { .rootfd = -1 };
+	struct cgh_error err = { 0 };
+	int r = cgh_fs_open(&fs, s->root, env->sys, &err);
+
+	if (r == 0)
+		r = cgh_notice_mark_shown(&fs, s->leaf, last, &err);
+	cgh_fs_close(&fs);
+	if (r < 0)
+		cgh_logf(env->log, LOG_WARNING, "notices shown at this login will be shown again: %s",
+			 err.msg);
+}
+
 /* ---- close ------------------------------------------------------------ */
 
 static bool is_within(const char *path, const char *dir)

@@ -546,13 +546,14 @@ bool cgh_tty_is_terminal(const char *tty)
 	return strncmp(name, "tty", 3) == 0 || strncmp(name, "pts/", 4) == 0;
 }
 
-bool cgh_login_shows_notices(const struct cgh_login *l)
+enum cgh_show cgh_login_shows_notices(const struct cgh_login *l)
 {
 	static const char *const services[] = CGH_NOTICE_SERVICES;
 	bool listed = false;
 
 	for (size_t i = 0; i < sizeof(services) / sizeof(services[0]); i++)
 		listed = listed || strcmp(l->service, services[i]) == 0;
-	return listed && (cgh_tty_is_terminal(l->tty) ||
-			  (strcmp(l->service, "sshd") == 0 && strcmp(l->tty, "ssh") == 0));
+	if (listed && strcmp(l->service, "sshd") == 0)
+		return CGH_SHOW_KEEP;	/* "ssh", or a pty: a shell or a command may follow */
+	return listed && cgh_tty_is_terminal(l->tty) ? CGH_SHOW_TAKE : CGH_SHOW_NONE;
 }

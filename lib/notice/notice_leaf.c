@@ -120,77 +120,53 @@ static void store(const struct cgh_notifier *nf, const struct cgh_notice *n,
 }
 
 struct tty_walk {
-	const struct cgh_notifier *nf;
 	const struct cgh_fs *fs;
-	const struct cgh_notice *n;
-	const struct cgh_log *log;
 	const char *user_dir;
-	const char *line;
-	unsigned written;
+	const char *except;	/* the leaf the event was in (its name) */
+	struct cgh_terminal *v;
+	size_t n, max;
 };
 
-#define TERMINALS_MAX 8	/* per session */
 #define PROCS_READ 8192		/* bytes of cgroup.procs looked at */
 
-struct terminal {
-	char name[64];
-	uint64_t rdev;		/* 0: a name the login recorded */
-};
-
-static void write_to(struct tty_walk *t, const char *leaf, const struct terminal *term)
+static void add_terminal(struct tty_walk *t, const char *leaf, const char *name, uint64_t rdev)
 {
-	struct cgh_error err = { 0 };
-	int r = cgh_notice_tty_write(t->nf->dev, term->name, t->n->uid, term->rdev, t->line, &err);
-
-	if (r == 0)
-		t->written++;
-	cgh_logf(t->log, r == 0 || r == -EAGAIN ? LOG_DEBUG : LOG_WARNING,
-		 "notice for uid=%u to %s of %s/%s: %s", t->n->uid, term->name, t->fs->root, leaf,
-		 r == 0 ? "written" : err.msg);
-}
-
-static size_t add_terminal(struct terminal *v, size_t n, const char *name, uint64_t rdev)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(v[i].name, name) == 0 || (rdev != 0 && v[i].rdev == rdev))
-			return n;
-	if (n >= TERMINALS_MAX)
-		return n;
-	snprintf(v[n].name, sizeof(v[n].name), "%s", name);
-	v[n].rdev = rdev;
-	return n + 1;
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->v[i].name, name) == 0 || (rdev != 0 && t->v[i].rdev == rdev))
+			return;
+	if (t->n >= t->max)
+		return;
+	snprintf(t->v[t->n].name, sizeof(t->v[t->n].name), "%s", name);
+	snprintf(t->v[t->n].leaf, sizeof(t->v[t->n].leaf), "%s", leaf);
+	t->v[t->n++].rdev = rdev;
 }
 
 /* The controlling terminals of the session's processes: sshd opens the PAM
  * session before it makes the pty, so PAM_TTY says "ssh" there. */
-static size_t process_terminals(const struct tty_walk *t, const char *leaf, struct terminal *v,
-				size_t n)
+static void process_terminals(struct tty_walk *t, const char *leaf)
 {
 	char procs[PROCS_READ], name[32];
 	uint64_t tty_nr;
 
 	if (t->fs->sys->proc_tty == NULL ||
 	    cgh_fs_read(t->fs, leaf, "cgroup.procs", procs, sizeof(procs), NULL) < 0)
-		return n;
+		return;
 	for (char *p = procs; *p != '\0'; p += strcspn(p, "\n"), p += (*p == '\n')) {
 		long pid = strtol(p, NULL, 10);
 		if (pid > 0 && t->fs->sys->proc_tty((pid_t)pid, &tty_nr) == 0 && tty_nr != 0 &&
 		    cgh_tty_name(tty_nr, name, sizeof(name)) == 0)
-			n = add_terminal(v, n, name, tty_nr);
+			add_terminal(t, leaf, name, tty_nr);
 	}
-	return n;
 }
 
-static int to_session(void *arg, const char *name)
+static int session_terminals(void *arg, const char *name)
 {
 	struct tty_walk *t = arg;
-	struct terminal terms[TERMINALS_MAX];
 	struct cgh_login l;
-	char leaf[256];
+	char leaf[CGH_TERMINAL_LEAF];
 	bool populated = false;
-	size_t n = 0;
 
-	if (strcmp(name, t->n->leaf) == 0)
+	if (strcmp(name, t->except) == 0)
 		return 0;
 	snprintf(leaf, sizeof(leaf), "%.160s/%.80s", t->user_dir, name);
 	if (cgh_fs_populated(t->fs, leaf, &populated, NULL) < 0 || !populated)
@@ -198,24 +174,41 @@ static int to_session(void *arg, const char *name)
 	cgh_notice_get_login(t->fs, leaf, &l);
 	/* "ssh", "cron", none: no terminal; anything else is checked */
 	if (cgh_tty_is_terminal(l.tty) || strchr(l.tty, '/') != NULL)
-		n = add_terminal(terms, n, l.tty, 0);
-	n = process_terminals(t, leaf, terms, n);
-	for (size_t i = 0; i < n; i++)
-		write_to(t, leaf, &terms[i]);
+		add_terminal(t, leaf, l.tty, 0);
+	process_terminals(t, leaf);
 	return 0;
+}
+
+size_t cgh_notice_terminals(const struct cgh_fs *fs, const char *user_dir, const char *except,
+			    struct cgh_terminal *v, size_t max)
+{
+	struct tty_walk t = { .fs = fs, .user_dir = user_dir, .except = except, .v = v,
+			      .max = max };
+
+	cgh_fs_each_dir(fs, user_dir, "session-", session_terminals, &t, NULL);
+	return t.n;
 }
 
 static void to_terminals(const struct cgh_notifier *nf, const struct cgh_fs *fs,
 			 const char *user_dir, const struct cgh_notice *n, const struct cgh_log *log)
 {
+	struct cgh_terminal terms[CGH_TERMINALS_MAX];
 	char line[CGH_NOTICE_LINE_MAX];
-	struct tty_walk t = { .nf = nf, .fs = fs, .n = n, .log = log, .user_dir = user_dir,
-			      .line = line };
+	size_t count = cgh_notice_terminals(fs, user_dir, n->leaf, terms, CGH_TERMINALS_MAX);
+	unsigned written = 0;
 
 	cgh_notice_describe(n, nf->help, (uint64_t)time(NULL), line, sizeof(line));
-	cgh_fs_each_dir(fs, user_dir, "session-", to_session, &t, NULL);
-	if (t.written > 0)
-		cgh_logf(log, LOG_INFO, "notice for uid=%u written to %u terminal(s)", n->uid, t.written);
+	for (size_t i = 0; i < count; i++) {
+		struct cgh_error err = { 0 };
+		int r = cgh_notice_tty_write(nf->dev, terms[i].name, n->uid, terms[i].rdev, line, &err);
+
+		written += r == 0;
+		cgh_logf(log, r == 0 || r == -EAGAIN ? LOG_DEBUG : LOG_WARNING,
+			 "notice for uid=%u to %s of %s/%s: %s", n->uid, terms[i].name, fs->root,
+			 terms[i].leaf, r == 0 ? "written" : err.msg);
+	}
+	if (written > 0)
+		cgh_logf(log, LOG_INFO, "notice for uid=%u written to %u terminal(s)", n->uid, written);
 }
 
 void cgh_notice_deliver(const struct cgh_notifier *nf, const struct cgh_fs *fs,

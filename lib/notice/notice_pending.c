@@ -16,34 +16,89 @@
 #include "cgh_safe_open.h"
 
 _Static_assert(CGH_NOTICE_PENDING_LINE == CGH_NOTICE_RECORD_MAX, "one record's bound");
+_Static_assert(CGH_NOTICE_PENDING_SAY == CGH_NOTICE_LINE_MAX, "one line's bound");
+_Static_assert(CGH_NOTICE_PENDING_TTYS == CGH_TERMINALS_MAX, "the terminals' bound");
+_Static_assert(sizeof(((struct cgh_notice_pending *)0)->ttys[0].name) ==
+	       sizeof(((struct cgh_terminal *)0)->name), "a terminal's name");
 
 /* ---- in the host ---------------------------------------------------------------------- */
 
-int cgh_notice_pending_prepare(const struct cgh_notifier *nf, const struct cgh_fs *fs,
-			       const char *leaf, unsigned uid, enum cgh_notice_kind kind,
-			       struct cgh_notice_pending *p, struct cgh_error *err)
+static int prepare_record(const struct cgh_notifier *nf, const struct cgh_notice *n,
+			  struct cgh_notice_pending *p, struct cgh_error *err)
 {
 	struct cgh_notice_store st;
-	struct cgh_notice n;
+	struct cgh_notice rec = *n;
 	int r;
 
-	memset(p, 0, sizeof(*p));
-	if (nf == NULL || !nf->at_login)
-		return 0;
-	cgh_notice_for_leaf(fs, leaf, uid, kind, &n);
-	n.when = CGH_UNKNOWN;	/* both left out: the writer appends them */
-	n.killed = CGH_UNKNOWN;
-	r = cgh_notice_encode(&n, p->line, sizeof(p->line));
+	rec.when = CGH_UNKNOWN;	/* both left out: the writer appends them */
+	rec.killed = CGH_UNKNOWN;
+	r = cgh_notice_encode(&rec, p->line, sizeof(p->line));
 	if (r < 0)
-		return cgh_fail_msg(err, -r, "notice for uid=%u too long to record", uid);
+		return cgh_fail_msg(err, -r, "notice for uid=%u too long to record", n->uid);
 	p->line[strcspn(p->line, "\n")] = '\0';
 	r = cgh_notice_store_open(&st, nf->dir, true, err);	/* made, and checked now */
 	cgh_notice_store_close(&st);
 	if (r < 0)
 		return r;
 	snprintf(p->dir, sizeof(p->dir), "%s", nf->dir);
-	snprintf(p->file, sizeof(p->file), "user-%u", uid);
+	snprintf(p->file, sizeof(p->file), "user-%u", n->uid);
 	return 0;
+}
+
+/* A count no wording has otherwise: where the writer puts the real one. */
+#define SAY_MANY 987654321987ull
+#define SAY_MANY_TEXT "987654321987"
+
+/* The line for the terminals, in its two wordings (one process, N), with
+ * close's time for the session's end; the terminals of the user's other
+ * live sessions as they are now. */
+static void prepare_ttys(const struct cgh_notifier *nf, const struct cgh_fs *fs, const char *leaf,
+			 const struct cgh_notice *n, struct cgh_notice_pending *p)
+{
+	struct cgh_terminal terms[CGH_TERMINALS_MAX];
+	struct cgh_notice say = *n;
+	char user_dir[CGH_TERMINAL_LEAF];
+	const char *slash = strrchr(leaf, '/'), *at;
+	size_t count;
+
+	if (slash == NULL)
+		return;
+	snprintf(user_dir, sizeof(user_dir), "%.*s", (int)(slash - leaf), leaf);
+	count = cgh_notice_terminals(fs, user_dir, n->leaf, terms, CGH_TERMINALS_MAX);
+	say.killed = 1;
+	cgh_notice_describe(&say, nf->help, say.when, p->say_one, sizeof(p->say_one));
+	say.killed = SAY_MANY;
+	cgh_notice_describe(&say, nf->help, say.when, p->say_pre, sizeof(p->say_pre));
+	at = strstr(p->say_pre, SAY_MANY_TEXT);
+	if (at == NULL)
+		return;
+	snprintf(p->say_post, sizeof(p->say_post), "%s", at + strlen(SAY_MANY_TEXT));
+	p->say_pre[at - p->say_pre] = '\0';
+	for (size_t i = 0; i < count; i++) {
+		memcpy(p->ttys[i].name, terms[i].name, sizeof(p->ttys[i].name));
+		p->ttys[i].rdev = terms[i].rdev;
+	}
+	snprintf(p->dev, sizeof(p->dev), "%s", nf->dev);
+	p->uid = n->uid;
+	p->n_ttys = (unsigned)count;
+}
+
+int cgh_notice_pending_prepare(const struct cgh_notifier *nf, const struct cgh_fs *fs,
+			       const char *leaf, unsigned uid, enum cgh_notice_kind kind,
+			       struct cgh_notice_pending *p, struct cgh_error *err)
+{
+	struct cgh_notice n;
+	int r = 0;
+
+	memset(p, 0, sizeof(*p));
+	if (nf == NULL)
+		return 0;
+	cgh_notice_for_leaf(fs, leaf, uid, kind, &n);
+	if (nf->at_login)
+		r = prepare_record(nf, &n, p, err);
+	if (nf->tty)
+		prepare_ttys(nf, fs, leaf, &n, p);
+	return r;
 }
 
 /* ---- in the writer: system calls only --------------------------------------------------- */
@@ -177,14 +232,12 @@ static int replace(const struct cgh_notice_pending *p, int dirfd, const char *ke
 	return r;
 }
 
-int cgh_notice_pending_write(const struct cgh_notice_pending *p, uint64_t when, uint64_t killed)
+static int write_record(const struct cgh_notice_pending *p, uint64_t when, uint64_t killed)
 {
 	char line[CGH_NOTICE_RECORD_MAX], old[CGH_NOTICE_FILE_MAX + 1];
 	size_t used;
 	int dirfd, r;
 
-	if (p->dir[0] == '\0')
-		return 0;
 	used = add(line, 0, sizeof(line), p->line);
 	used = add(line, used, sizeof(line), " when=");
 	used = add_num(line, used, sizeof(line), when);
@@ -202,5 +255,32 @@ int cgh_notice_pending_write(const struct cgh_notice_pending *p, uint64_t when, 
 		r = replace(p, dirfd, keep_from(old, used), line);
 	}
 	close(dirfd);	/* and the lock with it */
+	return r;
+}
+
+static void tell_terminals(const struct cgh_notice_pending *p, uint64_t killed)
+{
+	char line[CGH_NOTICE_LINE_MAX];
+	size_t used = 0;
+
+	if (killed == 1) {
+		used = add(line, used, sizeof(line), p->say_one);
+	} else {
+		used = add(line, used, sizeof(line), p->say_pre);
+		used = add_num(line, used, sizeof(line), killed);
+		used = add(line, used, sizeof(line), p->say_post);
+	}
+	if (used >= sizeof(line))
+		return;
+	for (unsigned i = 0; i < p->n_ttys; i++)
+		cgh_notice_tty_write(p->dev, p->ttys[i].name, p->uid, p->ttys[i].rdev, line, NULL);
+}
+
+int cgh_notice_pending_write(const struct cgh_notice_pending *p, uint64_t when, uint64_t killed)
+{
+	int r = p->dir[0] != '\0' ? write_record(p, when, killed) : 0;
+
+	if (killed > 0 && p->n_ttys > 0)
+		tell_terminals(p, killed);
 	return r;
 }

@@ -227,6 +227,14 @@ static int replace_file(const struct cgh_notice_store *st, const char *name, con
 	return 0;
 }
 
+static bool among(const struct cgh_notice *n, const struct cgh_notice *v, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		if (cgh_notice_same(n, &v[i]))
+			return true;
+	return false;
+}
+
 static int add_locked(struct cgh_notice_store *st, const struct cgh_notice *n,
 		      struct cgh_error *err)
 {
@@ -237,9 +245,8 @@ static int add_locked(struct cgh_notice_store *st, const struct cgh_notice *n,
 	int refused = read_locked(st, n->uid, records, CGH_NOTICE_KEEP, &count, &why);
 	int r;
 
-	for (size_t i = 0; i < count; i++)
-		if (cgh_notice_same(&records[i], n))
-			return 1;
+	if (among(n, records, count))
+		return 1;
 	records[count++] = *n;
 	encode_newest(records, count, text, sizeof(text));
 	file_name(n->uid, name, sizeof(name));
@@ -263,32 +270,92 @@ int cgh_notice_add(struct cgh_notice_store *st, const struct cgh_notice *n,
 	return r;
 }
 
-/* Records read earlier (count) went to the user; any added since stay. */
-static int remove_locked(struct cgh_notice_store *st, unsigned uid, size_t count,
-			 struct cgh_error *err)
+/* The user's file without the records gone(records[i], arg); how many went. */
+static int remove_locked(struct cgh_notice_store *st, unsigned uid,
+			 bool (*gone)(const struct cgh_notice *n, size_t i, const void *arg),
+			 const void *arg, struct cgh_error *err)
 {
 	struct cgh_notice records[CGH_NOTICE_KEEP];
 	char name[32], text[CGH_NOTICE_FILE_MAX + 1];
-	size_t now = 0;
+	size_t now = 0, kept = 0;
 	int r = read_locked(st, uid, records, CGH_NOTICE_KEEP, &now, err);
 
 	if (r < 0)
 		return r;
-	if (count > now)
-		count = now;
-	encode_newest(records + count, now - count, text, sizeof(text));
+	for (size_t i = 0; i < now; i++)
+		if (!gone(&records[i], i, arg))
+			records[kept++] = records[i];
+	if (kept == now)
+		return 0;
+	encode_newest(records, kept, text, sizeof(text));
 	file_name(uid, name, sizeof(name));
-	return replace_file(st, name, text, err);
+	r = replace_file(st, name, text, err);
+	return r < 0 ? r : (int)(now - kept);
 }
 
-int cgh_notice_remove(struct cgh_notice_store *st, unsigned uid, size_t count,
-		      struct cgh_error *err)
+static int remove_with(struct cgh_notice_store *st, unsigned uid,
+		       bool (*gone)(const struct cgh_notice *n, size_t i, const void *arg),
+		       const void *arg, struct cgh_error *err)
 {
 	int r = lock_store(st, err);
 
 	if (r < 0)
 		return r;
-	r = remove_locked(st, uid, count, err);
+	r = remove_locked(st, uid, gone, arg, err);
+	unlock_store(st);
+	return r;
+}
+
+struct shown_set {
+	const struct cgh_notice *v;
+	size_t n;
+};
+
+static bool in_set(const struct cgh_notice *n, size_t i, const void *arg)
+{
+	const struct shown_set *set = arg;
+
+	(void)i;
+	return among(n, set->v, set->n);
+}
+
+int cgh_notice_remove(struct cgh_notice_store *st, unsigned uid, const struct cgh_notice *shown,
+		      size_t n, struct cgh_error *err)
+{
+	const struct shown_set set = { .v = shown, .n = n };
+
+	return remove_with(st, uid, in_set, &set, err);
+}
+
+/* Up to and with last: the index of last in the file, found beforehand. */
+static bool up_to(const struct cgh_notice *n, size_t i, const void *arg)
+{
+	(void)n;
+	return i <= *(const size_t *)arg;
+}
+
+static int remove_through_locked(struct cgh_notice_store *st, unsigned uid,
+				 const struct cgh_notice *last, struct cgh_error *err)
+{
+	struct cgh_notice records[CGH_NOTICE_KEEP];
+	size_t now = 0, at = 0;
+	int r = read_locked(st, uid, records, CGH_NOTICE_KEEP, &now, err);
+
+	if (r < 0)
+		return r;
+	while (at < now && !cgh_notice_same(&records[at], last))
+		at++;
+	return at == now ? 0 : remove_locked(st, uid, up_to, &at, err);
+}
+
+int cgh_notice_remove_through(struct cgh_notice_store *st, unsigned uid,
+			      const struct cgh_notice *last, struct cgh_error *err)
+{
+	int r = lock_store(st, err);
+
+	if (r < 0)
+		return r;
+	r = remove_through_locked(st, uid, last, err);
 	unlock_store(st);
 	return r;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "cgh_notice.h"
@@ -123,6 +124,7 @@ static int open_terminal(const char *dev, const char *rel, unsigned uid, uint64_
 			 struct cgh_error *err)
 {
 	struct stat before, after;
+	struct termios term;
 	const char *last = rel;
 	int dirfd = walk_dirs(dev, rel, &last, err);
 	int fd = -1, r = 0;
@@ -146,7 +148,7 @@ static int open_terminal(const char *dev, const char *rel, unsigned uid, uint64_
 		r = cgh_fail_msg(err, EPERM, "%s/%s changed while being opened: refused", dev, rel);
 	if (r == 0)
 		r = check_device(&after, uid, dev, rel, err);
-	if (r == 0 && !isatty(fd))
+	if (r == 0 && tcgetattr(fd, &term) < 0)	/* isatty(), on the async-signal-safe list */
 		r = cgh_fail_msg(err, ENOTTY, "%s/%s: not a terminal: refused", dev, rel);
 	if (r < 0 && fd >= 0)
 		close(fd);
@@ -157,18 +159,21 @@ static int open_terminal(const char *dev, const char *rel, unsigned uid, uint64_
 int cgh_notice_tty_write(const char *dev, const char *tty, unsigned uid, uint64_t rdev,
 			 const char *line, struct cgh_error *err)
 {
-	char text[CGH_NOTICE_LINE_MAX + 8];
+	char text[CGH_NOTICE_LINE_MAX + 8] = "\r\n";
 	const char *rel = relative_name(tty);
+	size_t len = strnlen(line, CGH_NOTICE_LINE_MAX);
 	ssize_t n;
-	int fd, len;
+	int fd;
 
 	if (rel == NULL)
 		return cgh_fail_msg(err, EINVAL, "terminal \"%s\": not a name under /dev: refused", tty);
 	fd = open_terminal(dev, rel, uid, rdev, err);
 	if (fd < 0)
 		return fd;
-	len = snprintf(text, sizeof(text), "\r\n%.*s\r\n", (int)CGH_NOTICE_LINE_MAX, line);
-	n = write(fd, text, (size_t)len);
+	memcpy(text + 2, line, len);	/* no stdio: the reaper writes here too */
+	text[len + 2] = '\r';
+	text[len + 3] = '\n';
+	n = write(fd, text, len + 4);
 	close(fd);
 	if (n < 0 && errno == EAGAIN)
 		return cgh_fail_msg(err, EAGAIN, "%s/%s is full: line dropped", dev, rel);

@@ -25,6 +25,8 @@
 #define WATCH_OOM_GROUP_WAIT_MS 1000u	/* ... once the leaf empties, or after this */
 #define WATCH_ORPHAN_TICK_MS 5000u	/* a look at the openers of live leaves (kill(2) each);
 					 * gone at two looks: its reaper did not act */
+#define WATCH_SHOWN_TICK_MS 1000u	/* a look for a login shell in a new leaf ... */
+#define WATCH_SHOWN_LOOK_MS 30000u	/* ... for this long after it is first seen */
 
 /* A tree of session cgroups: cgherd's own <base>/user-UID/session-N, and,
  * unless backend = "cgroupfs", logind's user.slice/user-UID.slice/
@@ -67,6 +69,8 @@ struct watch_leaf {
 	unsigned gc_tries;
 	pid_t opener;		/* from the leaf's name; 0: unknown, or ended */
 	uint64_t orphan_since;	/* monotonic ms the opener was first seen gone, 0: alive */
+	uint64_t shown_until;	/* monotonic ms: look for notices shown at its login
+				 * until then; 0: settled, or not looked for */
 };
 
 #define WATCH_VICTIMS 8
@@ -141,6 +145,8 @@ struct cgh_watcher {
 	int ifd, sfd;
 	uint64_t gc_due;	/* monotonic ms, 0: none */
 	uint64_t orphan_due;	/* monotonic ms, 0: no live leaf to look at */
+	uint64_t shown_due;	/* monotonic ms, 0: no leaf whose shown notices wait */
+	int presence_fd;	/* the store's watch.lock, held: -1 none */
 	bool stop;
 	struct watch_table tab;
 	struct watch_oom_state oom;
@@ -157,6 +163,12 @@ void watch_tell_user(struct cgh_watcher *w, const struct watch_leaf *leaf, const
 /* watch_orphan.c: sessions whose opener died without closing them */
 void watch_orphan_track(struct cgh_watcher *w, struct watch_leaf *leaf, const char *name, uint64_t now);
 void watch_orphan_tick(struct cgh_watcher *w, uint64_t now);
+
+/* watch_shown.c: notices shown at an sshd login, removed once a shell runs */
+void watch_shown_start(struct cgh_watcher *w);
+void watch_shown_stop(struct cgh_watcher *w);
+void watch_shown_track(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t now);
+void watch_shown_tick(struct cgh_watcher *w, uint64_t now);
 
 /* The calls go one way: watch.c (the loop, the only reader of the clock:
  * `now` is the monotonic ms of the wake-up, passed down) calls the others;

@@ -221,7 +221,7 @@ static int poll_timeout(const struct cgh_watcher *w, uint64_t now)
 {
 	uint64_t due = earliest(earliest(w->gc_due, w->oom.due), earliest(w->rec.scan_due, w->met.due));
 
-	due = earliest(due, w->orphan_due);
+	due = earliest(due, earliest(w->orphan_due, w->shown_due));
 	due = earliest(due, watch_penalty_due(w));
 
 	if (any_stalling(w))
@@ -269,6 +269,7 @@ static void run_timers(struct cgh_watcher *w, uint64_t now)
 	if (any_stalling(w))
 		watch_psi_tick(w, now);
 	watch_orphan_tick(w, now);
+	watch_shown_tick(w, now);
 	watch_metrics_tick(w, now);
 	watch_penalty_tick(w, now);
 }
@@ -339,7 +340,7 @@ int cgh_watch_run(const struct cgh_watch_opts *o, struct cgh_error *err)
 {
 	struct cgh_watcher w = { .opts = o, .log = o->log, .ifd = -1, .sfd = -1,
 				 .tab = { .wd_root = -1 }, .oom = { .kmsg_fd = -1 },
-				 .fs = { .rootfd = -1 } };
+				 .fs = { .rootfd = -1 }, .presence_fd = -1 };
 	struct cgh_config *cfg = NULL;
 	/* the signals first: a SIGHUP while the file is read (a restart racing a
 	 * reload) waits in the signalfd and reloads, instead of killing us */
@@ -363,6 +364,8 @@ int cgh_watch_run(const struct cgh_watch_opts *o, struct cgh_error *err)
 		cfg = NULL;
 	}
 	if (r >= 0)
+		watch_shown_start(&w);
+	if (r >= 0)
 		r = loop(&w, err);
 	if (r >= 0)
 		cgh_logf(w.log, LOG_INFO, "stopping");
@@ -376,6 +379,7 @@ done:
 		close(w.sfd);
 	if (w.oom.kmsg_fd >= 0)
 		close(w.oom.kmsg_fd);
+	watch_shown_stop(&w);
 	free(w.tab.leaves);
 	free(w.tab.users);
 	cgh_kept_free(&w.met.kept);

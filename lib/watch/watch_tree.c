@@ -156,6 +156,7 @@ static void leaf_add(const struct walk *wk, const char *name)
 	}
 	w->tab.n_leaves++;
 	watch_orphan_track(w, leaf, name, wk->now);
+	watch_shown_track(w, leaf, wk->now);
 	cgh_logf(w->log, LOG_DEBUG, "watching %s/%s", w->fs.root, path);
 	if (!wk->fresh)
 		watch_oom_baseline(w, leaf, wk->now);

@@ -441,6 +441,14 @@ static int fake_proc_tty(pid_t pid, uint64_t *tty_nr)
 	return -ENOENT;
 }
 
+static int fake_proc_login_shell(pid_t pid)
+{
+	for (int i = 0; i < fake.n_login_shells; i++)
+		if (fake.login_shells[i] == (int)pid)
+			return 1;
+	return 0;
+}
+
 static const struct cgh_sys fake_sys = {
 	.open_root = fake_open_root,
 	.mkdirat = fake_mkdirat,
@@ -454,6 +462,7 @@ static const struct cgh_sys fake_sys = {
 	.getxattr = fake_getxattr,
 	.proc_rss = fake_proc_rss,
 	.proc_tty = fake_proc_tty,
+	.proc_login_shell = fake_proc_login_shell,
 };
 
 const struct cgh_sys *cgh_test_sys(void)

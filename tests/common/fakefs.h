@@ -26,6 +26,8 @@ struct fake_state {
 	int n_mem;
 	struct { int pid; unsigned long long tty_nr; } ttys[8];	/* proc_tty answers */
 	int n_ttys;
+	int login_shells[8];		/* pids that proc_login_shell calls one */
+	int n_login_shells;
 };
 
 extern struct fake_state fake;

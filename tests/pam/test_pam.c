@@ -429,19 +429,25 @@ static void test_config_cache_damaged(void **state)
 
 /* One login of nobody through service (its stack the module's), PAM_TTY tty
  * (NULL: unset), flags; returns what the conversation was told. */
-static const struct told *notice_login(struct fixture *f, const char *service, const char *tty,
-				       int flags)
+static void notice_stack(struct fixture *f, const char *service)
 {
-	struct pam_conv conv = { capture_conv, &f->told };
 	char path[128], stack[1024];
 
-	memset(&f->told, 0, sizeof(f->told));
 	snprintf(stack, sizeof(stack),
 		 "session [success=done ignore=ignore default=die] %s conf=%s\n"
 		 "session required pam_debug.so open_session=maxtries close_session=maxtries\n",
 		 module(true), f->conf);
 	snprintf(path, sizeof(path), "%s/%s", f->dir, service);
 	write_file(path, stack, 0644);
+}
+
+static const struct told *notice_login(struct fixture *f, const char *service, const char *tty,
+				       int flags)
+{
+	struct pam_conv conv = { capture_conv, &f->told };
+
+	memset(&f->told, 0, sizeof(f->told));
+	notice_stack(f, service);
 	assert_int_equal(pam_start_confdir(service, "nobody", &conv, f->dir, &f->pamh), PAM_SUCCESS);
 	if (tty != NULL)
 		assert_int_equal(pam_set_item(f->pamh, PAM_TTY, tty), PAM_SUCCESS);
@@ -509,7 +515,7 @@ static void test_notice_shown_once(void **state)
 
 	write_conf(f, "notices = { help = \"" HELP "\"; };\n", 0644);
 	dead_leaf(f, "session-999");
-	t = notice_login(f, "sshd", "ssh", 0);
+	t = notice_login(f, "runuser-l", "/dev/pts/1", 0);
 	assert_int_equal(t->infos, 1);
 	assert_int_equal(count(t->text, "cgherd: "), 1);
 	assert_non_null(strstr(t->text, "cgherd: your ssh session from 10.0.0.5 (started "));
@@ -517,8 +523,63 @@ static void test_notice_shown_once(void **state)
 					 "killed. Rule: students. " HELP "\n"));
 	assert_false(exists(f->root, "cgherd/user-65534/session-999"));
 	assert_int_equal(pending(f), 0);
-	t = notice_login(f, "sshd", "ssh", 0);
+	t = notice_login(f, "runuser-l", "/dev/pts/1", 0);
 	assert_int_equal(t->infos, 0);
+}
+
+/* sshd cannot say at open whether it will print PAM's messages (not for
+ * `ssh host cmd`).  Without `cgherd watch`, nobody could tell later: the
+ * records go as at a terminal login.  With watch running (its lock held),
+ * they stay, the leaf marked with the newest shown; once a login shell runs
+ * in the leaf (what watch looks for) they go, and the next login shows
+ * nothing. */
+static void test_notice_sshd_kept_until_shell(void **state)
+{
+	struct fixture *f = *state;
+	struct pam_conv conv = { capture_conv, &f->told };
+	struct cgh_error err = { 0 };
+	struct cgh_fs fs = { .rootfd = -1 };
+	struct cgh_notifier nf = { .dev = "/dev", .at_login = true };
+	struct cgh_notice_store st;
+	struct cgh_log quiet = { 0 };
+	char leaf[96], raw[CGH_NOTICE_RECORD_MAX];
+	int n, watch;
+
+	write_conf(f, "", 0644);
+	dead_leaf(f, "session-997");
+	assert_int_equal(notice_login(f, "sshd", "ssh", 0)->infos, 1);	/* no watch */
+	assert_int_equal(pending(f), 0);
+	assert_int_equal(cgh_notice_store_open(&st, f->notices, false, &err), 0);
+	watch = cgh_notice_watch_present(&st, &err);
+	assert_true(watch >= 0);
+	dead_leaf(f, "session-996");
+	assert_int_equal(notice_login(f, "sshd", "ssh", 0)->infos, 1);	/* `ssh host cmd` */
+	assert_int_equal(pending(f), 1);
+	memset(&f->told, 0, sizeof(f->told));
+	notice_stack(f, "sshd");
+	assert_int_equal(pam_start_confdir("sshd", "nobody", &conv, f->dir, &f->pamh), PAM_SUCCESS);
+	assert_int_equal(pam_set_item(f->pamh, PAM_TTY, "ssh"), PAM_SUCCESS);
+	assert_int_equal(pam_open_session(f->pamh, 0), PAM_SUCCESS);
+	assert_int_equal(f->told.infos, 1);
+	snprintf(leaf, sizeof(leaf), "cgherd/user-65534/session-%d", (int)getpid());
+	assert_int_equal(cgh_fs_open(&fs, f->root, cgh_test_sys(), &err), 0);
+	n = fs.sys->getxattr(fs.rootfd, leaf, CGH_SHOWN_XATTR, raw, sizeof(raw) - 1);
+	assert_true(n > 0);
+	raw[n] = '\0';
+	assert_non_null(strstr(raw, "leaf=session-996"));
+	snprintf(nf.dir, sizeof(nf.dir), "%s", f->notices);
+	assert_int_equal(cgh_notice_confirm_shown(&nf, &fs, leaf, NOBODY, &quiet), 0);	/* no shell */
+	assert_int_equal(pending(f), 1);
+	fake.login_shells[fake.n_login_shells++] = (int)getpid();
+	assert_int_equal(cgh_notice_confirm_shown(&nf, &fs, leaf, NOBODY, &quiet), 1);
+	assert_int_equal(pending(f), 0);
+	cgh_fs_close(&fs);
+	assert_int_equal(pam_close_session(f->pamh, 0), PAM_SUCCESS);
+	pam_end(f->pamh, PAM_SUCCESS);
+	f->pamh = NULL;
+	assert_int_equal(notice_login(f, "sshd", "ssh", 0)->infos, 0);
+	close(watch);
+	cgh_notice_store_close(&st);
 }
 
 /* Logins that print no PAM messages, and PAM_SILENT ones, keep it. */
@@ -611,6 +672,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_config_cache_damaged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_cache_broken_edit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notice_shown_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_notice_sshd_kept_until_shell, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notice_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notice_at_login_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notice_hostile_files, setup, teardown),

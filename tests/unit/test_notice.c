@@ -255,18 +255,18 @@ static void test_terminal_names(void **state)
 	assert_false(cgh_tty_is_terminal(":0"));
 	assert_false(cgh_tty_is_terminal(""));
 	assert_false(cgh_tty_is_terminal("/dev/"));
-	assert_true(cgh_login_shows_notices(&(struct cgh_login){ .service = "sshd", .tty = "ssh" }));
-	assert_true(cgh_login_shows_notices(&(struct cgh_login){ .service = "sshd", .tty = "/dev/pts/1" }));
-	assert_true(cgh_login_shows_notices(&(struct cgh_login){ .service = "login", .tty = "tty1" }));
-	assert_true(cgh_login_shows_notices(&(struct cgh_login){ .service = "runuser-l", .tty = "/dev/pts/1" }));
-	assert_true(cgh_login_shows_notices(&(struct cgh_login){ .service = "su-l", .tty = "/dev/pts/1" }));
+	assert_int_equal(cgh_login_shows_notices(&(struct cgh_login){ .service = "sshd", .tty = "ssh" }), CGH_SHOW_KEEP);
+	assert_int_equal(cgh_login_shows_notices(&(struct cgh_login){ .service = "sshd", .tty = "/dev/pts/1" }), CGH_SHOW_KEEP);
+	assert_int_equal(cgh_login_shows_notices(&(struct cgh_login){ .service = "login", .tty = "tty1" }), CGH_SHOW_TAKE);
+	assert_int_equal(cgh_login_shows_notices(&(struct cgh_login){ .service = "runuser-l", .tty = "/dev/pts/1" }), CGH_SHOW_TAKE);
+	assert_int_equal(cgh_login_shows_notices(&(struct cgh_login){ .service = "su-l", .tty = "/dev/pts/1" }), CGH_SHOW_TAKE);
 	/* su and runuser without -l print no PAM messages; cron, cgherd run, no terminal */
-	assert_false(cgh_login_shows_notices(&(struct cgh_login){ .service = "su", .tty = "/dev/pts/1" }));
-	assert_false(cgh_login_shows_notices(&(struct cgh_login){ .service = "runuser", .tty = "/dev/pts/1" }));
-	assert_false(cgh_login_shows_notices(&(struct cgh_login){ .service = "cron", .tty = "cron" }));
-	assert_false(cgh_login_shows_notices(&(struct cgh_login){ .service = "cgherd", .tty = "" }));
-	assert_false(cgh_login_shows_notices(&(struct cgh_login){ .service = "runuser-l", .tty = "" }));
-	assert_false(cgh_login_shows_notices(&(struct cgh_login){ .service = "login", .tty = "ssh" }));
+	assert_int_equal(cgh_login_shows_notices(&(struct cgh_login){ .service = "su", .tty = "/dev/pts/1" }), CGH_SHOW_NONE);
+	assert_int_equal(cgh_login_shows_notices(&(struct cgh_login){ .service = "runuser", .tty = "/dev/pts/1" }), CGH_SHOW_NONE);
+	assert_int_equal(cgh_login_shows_notices(&(struct cgh_login){ .service = "cron", .tty = "cron" }), CGH_SHOW_NONE);
+	assert_int_equal(cgh_login_shows_notices(&(struct cgh_login){ .service = "cgherd", .tty = "" }), CGH_SHOW_NONE);
+	assert_int_equal(cgh_login_shows_notices(&(struct cgh_login){ .service = "runuser-l", .tty = "" }), CGH_SHOW_NONE);
+	assert_int_equal(cgh_login_shows_notices(&(struct cgh_login){ .service = "login", .tty = "ssh" }), CGH_SHOW_NONE);
 }
 
 /* ---- the store ------------------------------------------------------------------------ */
@@ -355,14 +355,41 @@ static void test_store_dedup_and_remove(void **state)
 	/* one more arrives between the read and the removal: it stays */
 	n.event = 5;
 	assert_int_equal(cgh_notice_add(&st, &n, &err), 0);
-	assert_int_equal(cgh_notice_remove(&st, 1000, 2, &err), 0);
+	assert_int_equal(cgh_notice_remove(&st, 1000, got, 2, &err), 2);
+	assert_int_equal(cgh_notice_remove(&st, 1000, got, 2, &err), 0);	/* gone already */
 	assert_int_equal(cgh_notice_read(&st, 1000, got, CGH_NOTICE_KEEP, &count, &err), 0);
 	assert_int_equal(count, 1);
 	assert_int_equal(got[0].event, 5);
-	assert_int_equal(cgh_notice_remove(&st, 1000, 1, &err), 0);
+	assert_int_equal(cgh_notice_remove(&st, 1000, got, 1, &err), 1);
 	assert_int_equal(access(f->dir, F_OK), 0);
 	assert_int_equal(cgh_notice_read(&st, 1000, got, CGH_NOTICE_KEEP, &count, &err), 0);
 	assert_int_equal(count, 0);
+	cgh_notice_store_close(&st);
+}
+
+/* Records shown at an sshd login go once a shell is seen: those up to the
+ * newest shown; one written since stays, and nothing goes when a login
+ * took them meanwhile. */
+static void test_store_remove_through(void **state)
+{
+	struct store_fixture *f = *state;
+	struct cgh_notice_store st;
+	struct cgh_notice n = example(), got[CGH_NOTICE_KEEP], last;
+	struct cgh_error err = { 0 };
+	size_t count = 0;
+
+	open_store(f, &st);
+	for (n.event = 1; n.event <= 3; n.event++)
+		assert_int_equal(cgh_notice_add(&st, &n, &err), 0);
+	assert_int_equal(cgh_notice_read(&st, 1000, got, CGH_NOTICE_KEEP, &count, &err), 0);
+	last = got[1];		/* shown: 1 and 2; 3 came after the login */
+	assert_int_equal(cgh_notice_remove_through(&st, 1000, &last, &err), 2);
+	assert_int_equal(cgh_notice_read(&st, 1000, got, CGH_NOTICE_KEEP, &count, &err), 0);
+	assert_int_equal(count, 1);
+	assert_int_equal(got[0].event, 3);
+	assert_int_equal(cgh_notice_remove_through(&st, 1000, &last, &err), 0);
+	assert_int_equal(cgh_notice_read(&st, 1000, got, CGH_NOTICE_KEEP, &count, &err), 0);
+	assert_int_equal(count, 1);
 	cgh_notice_store_close(&st);
 }
 
@@ -826,6 +853,40 @@ static void test_collect_once(void **state)
 	assert_int_equal(got[1].killed, 1);
 }
 
+/* `cgherd watch` settles what an sshd login showed and kept: nothing while
+ * no login shell runs in the leaf (a command's session), the records shown
+ * removed once one does, and the mark settled. */
+static void test_confirm_shown(void **state)
+{
+	struct tree_fixture *t = *state;
+	const char *leaf = "cgherd/user-0/session-10";
+	struct cgh_notice n = example(), got[CGH_NOTICE_KEEP];
+	struct cgh_notice_store st;
+	struct cgh_error err = { 0 };
+	char raw[64];
+
+	n.uid = 0;
+	assert_int_equal(cgh_notice_store_open(&st, t->store.dir, true, &err), 0);
+	for (n.event = 1; n.event <= 2; n.event++)
+		assert_int_equal(cgh_notice_add(&st, &n, &err), 0);
+	cgh_notice_store_close(&st);
+	assert_int_equal(stored(t, got), 2);
+	assert_int_equal(cgh_notice_confirm_shown(&t->nf, &t->fs, leaf, 0, &t->sink), 0);	/* no mark */
+	assert_int_equal(cgh_notice_mark_shown(&t->fs, leaf, &got[0], &err), 0);
+	assert_int_equal(fake_put(t->root, "cgherd/user-0/session-10/cgroup.procs", "41\n42\n"), 0);
+	assert_int_equal(cgh_notice_confirm_shown(&t->nf, &t->fs, leaf, 0, &t->sink), 0);	/* no shell */
+	assert_int_equal(stored(t, got), 2);
+	fake.login_shells[fake.n_login_shells++] = 42;
+	assert_int_equal(cgh_notice_confirm_shown(&t->nf, &t->fs, leaf, 0, &t->sink), 1);
+	assert_int_equal(stored(t, got), 1);	/* the one shown went; the newer stays */
+	assert_int_equal(got[0].event, 2);
+	assert_int_equal(t->fs.sys->getxattr(t->fs.rootfd, leaf, CGH_SHOWN_XATTR, raw, sizeof(raw)), 1);
+	assert_memory_equal(raw, CGH_SHOWN_SETTLED, 1);
+	assert_int_equal(cgh_notice_confirm_shown(&t->nf, &t->fs, leaf, 0, &t->sink), 1);
+	assert_int_equal(stored(t, got), 1);
+	assert_non_null(strstr(t->log.text, "1 shown at the login of"));
+}
+
 /* A notice prepared in the host, written later with system calls only (the
  * reaper's kill at close): the same record as cgh_notice_add writes. */
 static void test_pending_written(void **state)
@@ -874,6 +935,40 @@ static void test_pending_written(void **state)
 						    CGH_NOTICE_CLOSE_KILL, &p, &err), 0);
 	assert_string_equal(p.dir, "");
 	assert_int_equal(cgh_notice_pending_write(&p, T_START, 1), 0);
+}
+
+/* The reaper's kill at close reaches the user's other live terminals at
+ * once, in the wording for the count it learns only then; nothing when
+ * nothing was killed; records off, the terminals still. */
+static void test_pending_to_terminals(void **state)
+{
+	struct tree_fixture *t = *state;
+	struct cgh_notice_pending p;
+	struct cgh_error err = { 0 };
+	char text[2048];
+
+	set_login(t, "cgherd/user-0/session-10", "ssh");
+	set_login(t, "cgherd/user-0/session-20", t->pty.name);		/* live, a terminal */
+	assert_int_equal(fake_put(t->root, "cgherd/user-0/session-20/cgroup.events", "populated 1\n"), 0);
+	assert_int_equal(cgh_notice_pending_prepare(&t->nf, &t->fs, "cgherd/user-0/session-10", 0,
+						    CGH_NOTICE_CLOSE_KILL, &p, &err), 0);
+	assert_int_equal(p.n_ttys, 1);
+	assert_int_equal(cgh_notice_pending_write(&p, T_START + 60, 3), 0);
+	assert_true(pty_read(&t->pty, text, sizeof(text)) > 0);
+	assert_non_null(strstr(text, "cgherd: when your ssh session (started "));
+	assert_non_null(strstr(text, ", 3 processes left running in it were killed. See /etc/motd."));
+	assert_int_equal(cgh_notice_pending_write(&p, T_START + 60, 1), 0);
+	assert_true(pty_read(&t->pty, text, sizeof(text)) > 0);
+	assert_non_null(strstr(text, ", 1 process left running in it was killed. See /etc/motd."));
+	assert_int_equal(cgh_notice_pending_write(&p, T_START + 60, 0), 0);
+	assert_true(pty_read(&t->pty, text, sizeof(text)) <= 0);
+	t->nf.at_login = false;
+	assert_int_equal(cgh_notice_pending_prepare(&t->nf, &t->fs, "cgherd/user-0/session-10", 0,
+						    CGH_NOTICE_CLOSE_KILL, &p, &err), 0);
+	assert_string_equal(p.dir, "");
+	assert_int_equal(cgh_notice_pending_write(&p, T_START + 60, 2), 0);
+	assert_true(pty_read(&t->pty, text, sizeof(text)) > 0);
+	assert_non_null(strstr(text, ", 2 processes left running in it were killed."));
 }
 
 /* sshd opens the PAM session before it makes the pty: the login says "ssh",
@@ -955,6 +1050,7 @@ int main(void)
 		cmocka_unit_test(test_terminal_names),
 		cmocka_unit_test_setup_teardown(test_store_made_safely, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_store_dedup_and_remove, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_store_remove_through, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_store_bounds, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_store_refuses_hostile_files, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_store_refuses_hostile_dir, store_setup, store_teardown),
@@ -966,8 +1062,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_deliver_to_process_terminal, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_collect_once, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_pending_written, tree_setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_pending_to_terminals, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_collect_after_watch, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_collect_nothing, tree_setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_confirm_shown, tree_setup, tree_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

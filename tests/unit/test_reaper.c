@@ -194,7 +194,7 @@ static void test_leftovers_kill_noticed(void **state)
 	assert_int_equal(got[0].killed, 1);
 	assert_string_equal(got[0].leaf, "session-4242");
 	assert_true(got[0].when >= (uint64_t)time(NULL) - 5);
-	assert_int_equal(cgh_notice_remove(&st, 1000, n, &err), 0);
+	assert_int_equal(cgh_notice_remove(&st, 1000, got, n, &err), 1);
 
 	/* again, nothing left: nothing killed, nothing recorded */
 	assert_int_equal(cgh_fs_mkdir(&x->fs, "cgherd/user-1000", &err), 0);

@@ -904,6 +904,71 @@ static void test_watch_orphaned_session_killed(void **state)
 	daemon_stop(d);
 }
 
+/* d's store holds one record for uid 1001, and LEAF's login showed it and
+ * kept it (an sshd login: the mark). */
+static void shown_at_sshd_login(const struct daemon *d)
+{
+	struct cgh_notice n = { .kind = CGH_NOTICE_OOM_GROUP, .when = 5, .uid = 1001,
+				.leaf = "session-8", .event = 1, .limit = CGH_UNKNOWN,
+				.peak = CGH_UNKNOWN, .killed = CGH_UNKNOWN };
+	struct cgh_notice_store st;
+	struct cgh_error err = { 0 };
+	struct cgh_fs fs = { .rootfd = -1 };
+
+	assert_int_equal(cgh_notice_store_open(&st, d->notices, true, &err), 0);
+	assert_int_equal(cgh_notice_add(&st, &n, &err), 0);
+	cgh_notice_store_close(&st);
+	assert_int_equal(cgh_fs_open(&fs, d->root, cgh_test_sys(), &err), 0);
+	assert_int_equal(cgh_notice_mark_shown(&fs, LEAF, &n, &err), 0);
+	cgh_fs_close(&fs);
+}
+
+static size_t records_of_1001(const struct daemon *d)
+{
+	struct cgh_notice got[CGH_NOTICE_KEEP];
+	struct cgh_notice_store st;
+	struct cgh_error err = { 0 };
+	size_t n = 0;
+
+	assert_int_equal(cgh_notice_store_open(&st, d->notices, false, &err), 0);
+	assert_int_equal(cgh_notice_read(&st, 1001, got, CGH_NOTICE_KEEP, &n, &err), 0);
+	cgh_notice_store_close(&st);
+	return n;
+}
+
+/* A login shell in the leaf: sshd ran a shell and printed what the module
+ * showed; watch removes the record. */
+static void test_watch_shown_notice_removed_at_shell(void **state)
+{
+	struct daemon *d = *state;
+
+	make_session(d, LEAF);
+	shown_at_sshd_login(d);
+	fake.login_shells[fake.n_login_shells++] = 4321;
+	daemon_start(d, "cgroupfs");
+	wait_for_text(d->log, "notices for uid=1001: 1 shown at the login of ");
+	assert_int_equal(records_of_1001(d), 0);
+	daemon_stop(d);
+}
+
+/* No login shell (`ssh host cmd`, scp, sftp): sshd printed nothing; the
+ * record waits for the next login. */
+static void test_watch_shown_notice_kept_without_shell(void **state)
+{
+	struct daemon *d = *state;
+	char log[65536];
+
+	make_session(d, LEAF);
+	shown_at_sshd_login(d);
+	daemon_start(d, "cgroupfs");
+	wait_for_text(d->log, ": 1 sessions, ");
+	sleep_ms(2 * 1000 + 500);	/* two looks (WATCH_SHOWN_TICK_MS) */
+	read_text(d->log, log, sizeof(log));
+	assert_null(strstr(log, "shown at the login of"));
+	assert_int_equal(records_of_1001(d), 1);
+	daemon_stop(d);
+}
+
 /* The opener alive (kill(2) says so), or kill_on_close false: the session
  * is left alone. */
 static void test_watch_session_with_opener_left_alone(void **state)
@@ -1086,6 +1151,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_watch_cgroupfs_ignores_user_slice, daemon_setup,
 						daemon_teardown),
 		cmocka_unit_test_setup_teardown(test_watch_metrics_file, daemon_setup, daemon_teardown),
+		cmocka_unit_test_setup_teardown(test_watch_shown_notice_removed_at_shell, daemon_setup,
+						daemon_teardown),
+		cmocka_unit_test_setup_teardown(test_watch_shown_notice_kept_without_shell, daemon_setup,
+						daemon_teardown),
 		cmocka_unit_test_setup_teardown(test_watch_orphaned_session_killed, daemon_setup,
 						daemon_teardown),
 		cmocka_unit_test_setup_teardown(test_watch_session_with_opener_left_alone, daemon_setup,

@@ -145,15 +145,17 @@ scenario_watch() {
 }
 
 # Notices on a systemd host: the hogherder's group kill in its logind scope, seen
-# by watch, is told at alice's next interactive ssh login (a shell and no command:
-# what sshd prints PAM's messages for), once; the login after prints nothing.
-interactive_ssh() {	# USER: a login shell that reads "exit"; what the user saw
-	echo exit | ssh -T -i /etc/ssh/user_key -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+# by watch, is not taken by `ssh host command` (sshd prints nothing for it), and is
+# told at alice's next interactive ssh login (a shell and no command: what sshd
+# prints PAM's messages for), once: watch sees the shell in the scope and removes
+# the record; the login after prints nothing.
+interactive_ssh() {	# USER: a login shell that lives 2 s; what the user saw
+	printf 'sleep 2\nexit\n' | ssh -T -i /etc/ssh/user_key -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
 		-o LogLevel=ERROR -o BatchMode=yes -o ConnectTimeout=30 "$1@127.0.0.1" 2>&1
 }
 notice_stop() { watch_stop; rm -rf /var/lib/cgherd; }
 scenario_notice() {
-	local first second
+	local command first second
 	rm -rf /var/lib/cgherd
 	cgherd watch -f >$WLOG 2>&1 &
 	WPID=$!
@@ -162,9 +164,13 @@ scenario_notice() {
 	wait_for 20 grep -q "notice recorded for uid=1001 kind=oom_group" $WLOG ||
 		{ fail "no record of the group kill: $(grep -iE 'notice|oom' $WLOG)"; notice_stop; return 1; }
 	echo "  $(grep -o 'notice recorded for uid=1001 .*' $WLOG)"
+	command=$(as_ssh alice true 2>&1)
 	first=$(interactive_ssh alice)
+	wait_for 5 grep -q "notices for uid=1001: 1 shown at the login of .* removed" $WLOG ||
+		{ fail "watch did not take the record: $(grep -E 'shown|notice' $WLOG | tail -n 3)"; notice_stop; return 1; }
 	second=$(interactive_ssh alice)
 	notice_stop
+	! echo "$command" | grep -q '^cgherd:' || { fail "ssh host command printed the notice: $command"; return 1; }
 	echo "  the next login saw: $(echo "$first" | grep '^cgherd:')"
 	# (the login's facts read from the scope as the kill was seen: systemd removes
 	# the scope as soon as the kill has emptied it)

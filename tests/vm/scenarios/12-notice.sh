@@ -2,8 +2,10 @@
 # the same user has a second ssh session with a pty: the line reaches that session's
 # terminal within 2 s (what its ssh client printed), and the next interactive login
 # (a runuser login shell on a terminal) prints it once, the one after nothing, while logins without
-# a terminal keep it; the same with watch not running (the module's collection writes
-# the record), shown by an ssh login with a pty.  A leaf that names another user's
+# a terminal keep it; with watch running, `ssh host cmd` keeps it (sshd does not print
+# it: the module cannot know at open) and an ssh login with a shell takes it once watch
+# sees the shell; the same with watch not running (the module's collection writes
+# the record), shown by an ssh login with a pty, which takes it.  A leaf that names another user's
 # terminal, a symlink or a file gets nothing written there; a huge, symlinked or
 # foreign record file and an open directory are refused with a log line, not shown.
 WLOG=/tmp/cgh-watch.log
@@ -109,12 +111,59 @@ wait "$WPID"
 # the pty session's client goes away: the hangup ends its foreground sleep (not
 # told: it ended by itself, and so does a nohup one), sshd closes it with the
 # setsid sleep left, which kill_on_close kills: the reaper (close hands it the
-# leaf) records a notice of that once sshd has exited
+# leaf) records a notice of that once sshd has exited, and writes its line to the
+# terminal of alice's third session
+# a third session with a pty, alive at that close: the reaper writes the line there
+sleep 60 | ssh -tt $SSH_OPTS alice@127.0.0.1 "sleep 60" >/tmp/cgh-tty3.out 2>&1 &
+T3=$!
+wait_for 15 leaves_at_least 1001 2 || fail "the third pty session did not start"
+tty3_up() {
+	for l in $(user_leaves 1001); do
+		[ "$l" = "$leaf2" ] && continue
+		for p in $(cg_procs "$l"); do
+			case $(readlink "/proc/$p/fd/0" 2>/dev/null) in /dev/pts/*) return 0 ;; esac
+		done
+	done
+	return 1
+}
+wait_for 15 tty3_up || fail "the third session has no terminal yet"
 kill "$T2" 2>/dev/null
 wait_for 10 sh -c "[ ! -e $leaf2 ]" || fail "the pty session was not closed"
+wait_for 5 grep -q 'left running in it was killed' /tmp/cgh-tty3.out ||
+	fail "the reaper's kill at close did not reach the third terminal: $(cat /tmp/cgh-tty3.out)"
+say "on the third terminal: $(grep 'cgherd: ' /tmp/cgh-tty3.out | tr -d '\r')"
+assert_match "$(grep 'cgherd: ' /tmp/cgh-tty3.out | tr -d '\r')" "^cgherd: when your ssh session from 127\.0\.0\.1 \(started [0-9:]{5}\) ended at [0-9:]{5}, 1 process left running in it was killed\. Rule: students\. $HELP$" "the reaper's line on the third terminal"
+kill "$T3" 2>/dev/null
+no_leaves() { [ "$(count_leaves "$1")" = 0 ]; }
+wait_for 15 no_leaves 1001 || fail "the third session was not closed: $(user_leaves 1001)"
 out=$(cgherd notices alice)
 assert_match "$out" "^alice \(uid 1001\): cgherd: when your ssh session from 127\.0\.0\.1 \(started [0-9:]{5}\) ended at [0-9:]{5}, 1 process left running in it was killed\. Rule: students\. $HELP$" "notice of the kill at close (syslog: $(syslog_since | grep -E 'reaper|kill at close' | tail -n 3))"
 assert_eq "$(tty_runuser alice | notices_of)" 1 "the close notice shown"
+
+# --- watch running: `ssh host cmd` is shown the record but does not print it -------------
+# (sshd opens the session before it knows): the record stays, the leaf marked, until
+# watch sees a login shell in an ssh session; then it goes
+cgherd watch -f >"$WLOG" 2>&1 &
+WPID=$!
+wait_for 10 wlog_has "watching /sys/fs/cgroup/cgherd" || fail "watch did not start: $(cat $WLOG)"
+say "hogherder over ssh; then ssh host command, then ssh with a shell"
+group_kill 1001 as_ssh alice "$HOG"
+wait_for 5 sh -c "cgherd notices alice | grep -q 'cgherd: '" || fail "no record of the kill"
+syslog_mark
+out=$(as_ssh alice true 2>&1)
+assert_eq "$(echo "$out" | notices_of)" 0 "notices printed by ssh host command"
+assert_match "$(syslog_since)" "notices for uid=1001: 1 shown, kept until a login shell is seen" "the module kept it"
+sleep 2	# watch's looks (every second) find no login shell there
+assert_eq "$(cgherd notices alice | notices_of)" 1 "records after ssh host command"
+out=$(printf 'sleep 3\nexit\n' | ssh -tt $SSH_OPTS alice@127.0.0.1 2>&1)
+say "ssh with a shell printed: $(echo "$out" | grep 'cgherd: ' | tr -d '\r')"
+assert_eq "$(echo "$out" | notices_of)" 1 "notices printed by ssh with a shell"
+wait_for 5 wlog_has "notices for uid=1001: 1 shown at the login of .* removed \(a login shell runs there\)" ||
+	fail "watch did not take the record: $(grep 'shown' $WLOG | tail -n 3)"
+assert_eq "$(cgherd notices alice)" "no notices" "records after ssh with a shell"
+assert_eq "$(tty_ssh alice | notices_of)" 0 "notices shown by the ssh login after"
+kill "$WPID"
+wait "$WPID"
 
 # --- watch not running: the module's collection writes it --------------------------------
 say "watch stopped; hogherder through runuser"
