@@ -37,6 +37,14 @@ $(PAM_TEST): $(BUILD)/obj/tests/pam/test_pam.o $(TEST_COMMON_OBJ) $(BUILD)/libcg
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^ $(LDHARDEN) $(EXTRA_LDFLAGS) -lcmocka -lpam $(LIBS)
 
+# A driver for profiling pam_open_session natively (tests/pam/trace-open):
+# logins through libpam and the fake module, the open bracketed by markers
+# (cmocka: the fake module links the test helpers, which call it).
+OPEN_ONCE := $(BUILD)/tests/open_once
+$(OPEN_ONCE): $(BUILD)/obj/tests/pam/open_once.o $(BUILD)/obj/tests/common/fakefs.o $(BUILD)/libcgherd.a
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(LDHARDEN) $(EXTRA_LDFLAGS) -lpam $(LIBS) -Wl,--no-as-needed -lcmocka
+
 check-unit: $(UNIT_BIN)
 	@tests/run-tests $(UNIT_BIN)
 
