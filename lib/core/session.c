@@ -215,6 +215,19 @@ static void record_login(const struct cgh_fs *fs, const struct cgh_session *s,
 			 env->login->service, env->login->tty, env->login->rhost);
 }
 
+/* The controllers of a cgroup made just now: its subtree_control is empty,
+ * so they are written without reading it first (cgh_fs_enable). */
+static int enable_new(const struct cgh_fs *fs, const char *dir, unsigned needed,
+		      struct cgh_error *err)
+{
+	char add[64];
+
+	if (needed == 0)
+		return 0;
+	cgh_controllers_format(needed, "+", add, sizeof(add));
+	return cgh_fs_write(fs, dir, "cgroup.subtree_control", add, err);
+}
+
 /* Under the shared lock: everything from the user directory to the move.
  * ready: the user directory had the controllers when herd looked (then so
  * had base and root); a collection since may have removed it. */
@@ -226,7 +239,9 @@ static int build_leaf(const struct cgh_fs *fs, struct cgh_session *s,
 
 	if (r == 0)
 		r = make_dir(fs, s->user_dir, &p->made_user, err);
-	if (r == 0 && (!ready || p->made_user))
+	if (r == 0 && p->made_user)
+		r = enable_new(fs, s->user_dir, needed, err);
+	else if (r == 0 && !ready)
 		r = cgh_fs_enable(fs, s->user_dir, needed, err);
 	if (r == 0)
 		r = cgh_fs_write_limits(fs, s->user_dir, &d->user, err);

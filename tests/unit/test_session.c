@@ -284,6 +284,32 @@ static void test_next_login_finds_the_user_dir_ready(void **state)
 	free(b);
 }
 
+static int count_logged(const char *entry)
+{
+	int n = 0;
+
+	for (int i = 0; i < fake.n_log; i++)
+		n += strcmp(fake.log[i], entry) == 0;
+	return n;
+}
+
+/* A user directory made by the login gets its controllers without a read
+ * of its subtree_control, which a new cgroup has empty: the one read is
+ * the look at whether the directory was there. */
+static void test_new_user_dir_gets_its_controllers_unread(void **state)
+{
+	struct session_fixture *f = *state;
+	struct cgh_session *s = open_ok(f, f->alice);
+
+	assert_int_equal(count_logged("read cgherd/user-1000/cgroup.subtree_control"), 1);
+	assert_true(fake_logged("read cgherd/user-1000/cgroup.subtree_control") <
+		    fake_logged("mkdir cgherd/user-1000"));
+	assert_true(fake_logged("mkdir cgherd/user-1000") <
+		    fake_logged("write cgherd/user-1000/cgroup.subtree_control"));
+	assert_file(f, "cgherd/user-1000/cgroup.subtree_control", "cpu memory pids");
+	free(s);
+}
+
 /* The user directory looked ready (a session of the user's was there),
  * then the login's own collection (a whole walk: the stamp is old) removed
  * it with that session's dead leaf before the lock: it is made again, with
@@ -785,6 +811,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_second_session_gets_its_own_leaf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_removes_everything, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_next_login_finds_the_user_dir_ready, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_new_user_dir_gets_its_controllers_unread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_user_dir_collected_before_the_lock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_keeps_leftovers_without_kill, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_keeps_user_dir_for_other_sessions, setup, teardown),
