@@ -215,6 +215,13 @@ static void record_login(const struct cgh_fs *fs, const struct cgh_session *s,
 			 env->login->service, env->login->tty, env->login->rhost);
 }
 
+/* How much of the way to the leaf herd found with the needed controllers
+ * enabled.  A controller enabled in a cgroup's subtree_control is enabled
+ * in every ancestor's (the kernel refuses it otherwise), so the user
+ * directory ready (a live session of the user's made it so) means base and
+ * root need no look, and base ready means the root needs none. */
+enum readiness { READY_NONE, READY_BASE, READY_USER };
+
 /* The controllers of a cgroup made just now: its subtree_control is empty,
  * so they are written without reading it first (cgh_fs_enable). */
 static int enable_new(const struct cgh_fs *fs, const char *dir, unsigned needed,
@@ -229,19 +236,19 @@ static int enable_new(const struct cgh_fs *fs, const char *dir, unsigned needed,
 }
 
 /* Under the shared lock: everything from the user directory to the move.
- * ready: the user directory had the controllers when herd looked (then so
- * had base and root); a collection since may have removed it. */
+ * ready: what herd found (enum readiness); a collection since may have
+ * removed the user directory. */
 static int build_leaf(const struct cgh_fs *fs, struct cgh_session *s,
-		      const struct cgh_decision *d, unsigned needed, bool ready,
+		      const struct cgh_decision *d, unsigned needed, enum readiness ready,
 		      struct progress *p, const struct cgh_env *env, struct cgh_error *err)
 {
-	int r = ready ? 0 : cgh_fs_enable(fs, s->base, needed, err);
+	int r = ready >= READY_BASE ? 0 : cgh_fs_enable(fs, s->base, needed, err);
 
 	if (r == 0)
 		r = make_dir(fs, s->user_dir, &p->made_user, err);
 	if (r == 0 && p->made_user)
 		r = enable_new(fs, s->user_dir, needed, err);
-	else if (r == 0 && !ready)
+	else if (r == 0 && ready != READY_USER)
 		r = cgh_fs_enable(fs, s->user_dir, needed, err);
 	if (r == 0)
 		r = cgh_fs_write_limits(fs, s->user_dir, &d->user, err);
@@ -332,14 +339,21 @@ static void collect(const struct cgh_fs *fs, const struct cgh_session *s,
 		cgh_logf(log, LOG_WARNING, "collecting dead sessions: %s", gc_err.msg);
 }
 
-/* Whether the user's directory is there with the needed controllers
- * enabled (a live session of the user's made it so): then the root and
- * base need no look. */
-static bool user_dir_ready(const struct cgh_fs *fs, const struct cgh_session *s, unsigned needed)
+/* Whether dir is there with the needed controllers enabled. */
+static bool dir_ready(const struct cgh_fs *fs, const char *dir, unsigned needed)
 {
 	unsigned on = 0;
 
-	return cgh_fs_enabled(fs, s->user_dir, &on, NULL) == 0 && (needed & ~on) == 0;
+	return cgh_fs_enabled(fs, dir, &on, NULL) == 0 && (needed & ~on) == 0;
+}
+
+/* The user's directory first, then base (enum readiness). */
+static enum readiness find_ready(const struct cgh_fs *fs, const struct cgh_session *s,
+				 unsigned needed)
+{
+	if (dir_ready(fs, s->user_dir, needed))
+		return READY_USER;
+	return dir_ready(fs, s->base, needed) ? READY_BASE : READY_NONE;
 }
 
 static int herd(const struct cgh_fs *fs, struct cgh_session *s, const struct cgh_decision *d,
@@ -347,11 +361,11 @@ static int herd(const struct cgh_fs *fs, struct cgh_session *s, const struct cgh
 {
 	unsigned needed = cgh_limits_controllers(&d->session) | cgh_limits_controllers(&d->user);
 	struct progress p = { 0 };
-	bool ready = user_dir_ready(fs, s, needed);
+	enum readiness ready = find_ready(fs, s, needed);
 	int lockfd = -1;
-	int r = ready ? 0 : enable_at_root(fs, needed, err);
+	int r = ready >= READY_BASE ? 0 : enable_at_root(fs, needed, err);
 
-	if (r == 0 && !ready)
+	if (r == 0 && ready == READY_NONE)
 		r = make_dir(fs, s->base, &p.made_base, err);
 	if (r == 0)
 		collect(fs, s, env->log);

@@ -310,6 +310,60 @@ static void test_new_user_dir_gets_its_controllers_unread(void **state)
 	free(s);
 }
 
+/* The first session of a user after the last one closed: base has the
+ * controllers, so the root is not looked at, base is not made again and
+ * its subtree_control is read once; the user directory made anew gets its
+ * controllers without a read of its (empty) subtree_control. */
+static void test_first_login_of_a_user_finds_base_ready(void **state)
+{
+	struct session_fixture *f = *state;
+	struct cgh_session *a = open_ok(f, f->alice), *b = NULL;
+	struct cgh_error err = { 0 };
+
+	assert_int_equal(cgh_session_close(a, &f->env, &err), 0);
+	assert_false(exists(f, "cgherd/user-1000"));
+	fake.n_log = 0;
+	assert_int_equal(cgh_session_open(f->cfg, f->alice, "sshd", OPENER + 1, &f->env, &b, &err), 0);
+	assert_int_equal(fake_logged("read ./cgroup.subtree_control"), -1);
+	assert_int_equal(fake_logged("read ./cgroup.controllers"), -1);
+	assert_int_equal(fake_logged("mkdir cgherd"), -1);
+	assert_int_equal(count_logged("read cgherd/cgroup.subtree_control"), 1);
+	/* the one look: whether the user directory was there */
+	assert_int_equal(count_logged("read cgherd/user-1000/cgroup.subtree_control"), 1);
+	assert_true(fake_logged("read cgherd/user-1000/cgroup.subtree_control") <
+		    fake_logged("mkdir cgherd/user-1000"));
+	assert_true(fake_logged("mkdir cgherd/user-1000") <
+		    fake_logged("write cgherd/user-1000/cgroup.subtree_control"));
+	assert_file(f, "cgherd/user-1000/cgroup.subtree_control", "cpu memory pids");
+	assert_file(f, "cgherd/user-1000/memory.max", "1073741824");
+	assert_file(f, "cgherd/user-1000/session-4243/memory.max", "524288000");
+	assert_file(f, "cgherd/user-1000/session-4243/cgroup.procs", "4243");
+	free(a);
+	free(b);
+}
+
+/* base without a controller the rules need (one added to the config since
+ * the last login): the root is looked at and base gets it, as at the first
+ * login. */
+static void test_base_missing_a_controller_is_enabled(void **state)
+{
+	struct session_fixture *f = *state;
+	struct cgh_session *a = open_ok(f, f->alice), *b = NULL;
+	struct cgh_error err = { 0 };
+
+	assert_int_equal(cgh_session_close(a, &f->env, &err), 0);
+	fake_put(f->root, "cgherd/cgroup.subtree_control", "memory pids\n");
+	fake.n_log = 0;
+	assert_int_equal(cgh_session_open(f->cfg, f->alice, "sshd", OPENER + 1, &f->env, &b, &err), 0);
+	assert_true(fake_logged("read ./cgroup.subtree_control") >= 0);
+	assert_true(fake_logged("write cgherd/cgroup.subtree_control") >= 0);
+	assert_file(f, "cgherd/cgroup.subtree_control", "cpu memory pids");
+	assert_file(f, "cgherd/user-1000/cgroup.subtree_control", "cpu memory pids");
+	assert_file(f, "cgherd/user-1000/session-4243/cpu.max", "20000 100000");
+	free(a);
+	free(b);
+}
+
 /* The user directory looked ready (a session of the user's was there),
  * then the login's own collection (a whole walk: the stamp is old) removed
  * it with that session's dead leaf before the lock: it is made again, with
@@ -812,6 +866,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_close_removes_everything, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_next_login_finds_the_user_dir_ready, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_user_dir_gets_its_controllers_unread, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_first_login_of_a_user_finds_base_ready, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_base_missing_a_controller_is_enabled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_user_dir_collected_before_the_lock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_keeps_leftovers_without_kill, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_keeps_user_dir_for_other_sessions, setup, teardown),
