@@ -319,8 +319,9 @@ static void log_herded(const struct cgh_session *s, const char *service,
 /* At each open, the opening user's own dead leaves; everyone's at most once
  * per CGH_GC_INTERVAL_S, so that a login on a busy host does not read every
  * live session's cgroup.events.  Collection failing must not stop a login: it
- * is logged and retried at the next one. */
-static void collect(const struct cgh_fs *fs, const struct cgh_session *s,
+ * is logged and retried at the next one.  no_user_dir: herd found no user
+ * directory, so the user has no leaf to walk. */
+static void collect(const struct cgh_fs *fs, const struct cgh_session *s, bool no_user_dir,
 		    const struct cgh_log *log)
 {
 	const struct cgh_notifier *nf = &s->notify;
@@ -330,6 +331,8 @@ static void collect(const struct cgh_fs *fs, const struct cgh_session *s,
 	const char *user = strrchr(s->user_dir, '/') + 1;
 	uint64_t leaves;
 
+	if (!whole && no_user_dir)
+		return;
 	if (!whole) {	/* no leaf (or no directory): nothing of the user's to walk */
 		leaves = cgh_fs_read_keyed(fs, s->user_dir, "cgroup.stat", "nr_descendants");
 		if (leaves == 0 || leaves == CGH_UNKNOWN)
@@ -339,21 +342,25 @@ static void collect(const struct cgh_fs *fs, const struct cgh_session *s,
 		cgh_logf(log, LOG_WARNING, "collecting dead sessions: %s", gc_err.msg);
 }
 
-/* Whether dir is there with the needed controllers enabled. */
-static bool dir_ready(const struct cgh_fs *fs, const char *dir, unsigned needed)
+/* Whether dir is there with the needed controllers enabled; *missing
+ * (if not NULL): whether it is not there at all (ENOENT). */
+static bool dir_ready(const struct cgh_fs *fs, const char *dir, unsigned needed, bool *missing)
 {
 	unsigned on = 0;
+	int r = cgh_fs_enabled(fs, dir, &on, NULL);
 
-	return cgh_fs_enabled(fs, dir, &on, NULL) == 0 && (needed & ~on) == 0;
+	if (missing != NULL)
+		*missing = r == -ENOENT;
+	return r == 0 && (needed & ~on) == 0;
 }
 
 /* The user's directory first, then base (enum readiness). */
 static enum readiness find_ready(const struct cgh_fs *fs, const struct cgh_session *s,
-				 unsigned needed)
+				 unsigned needed, bool *no_user_dir)
 {
-	if (dir_ready(fs, s->user_dir, needed))
+	if (dir_ready(fs, s->user_dir, needed, no_user_dir))
 		return READY_USER;
-	return dir_ready(fs, s->base, needed) ? READY_BASE : READY_NONE;
+	return dir_ready(fs, s->base, needed, NULL) ? READY_BASE : READY_NONE;
 }
 
 static int herd(const struct cgh_fs *fs, struct cgh_session *s, const struct cgh_decision *d,
@@ -361,14 +368,15 @@ static int herd(const struct cgh_fs *fs, struct cgh_session *s, const struct cgh
 {
 	unsigned needed = cgh_limits_controllers(&d->session) | cgh_limits_controllers(&d->user);
 	struct progress p = { 0 };
-	enum readiness ready = find_ready(fs, s, needed);
+	bool no_user_dir = false;
+	enum readiness ready = find_ready(fs, s, needed, &no_user_dir);
 	int lockfd = -1;
 	int r = ready >= READY_BASE ? 0 : enable_at_root(fs, needed, err);
 
 	if (r == 0 && ready == READY_NONE)
 		r = make_dir(fs, s->base, &p.made_base, err);
 	if (r == 0)
-		collect(fs, s, env->log);
+		collect(fs, s, no_user_dir, env->log);
 	if (r == 0) {
 		lockfd = cgh_fs_lock(fs, s->base, false, CGH_LOCK_TIMEOUT_MS, err);
 		if (lockfd == -EWOULDBLOCK)

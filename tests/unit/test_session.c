@@ -312,8 +312,9 @@ static void test_new_user_dir_gets_its_controllers_unread(void **state)
 
 /* The first session of a user after the last one closed: base has the
  * controllers, so the root is not looked at, base is not made again and
- * its subtree_control is read once; the user directory made anew gets its
- * controllers without a read of its (empty) subtree_control. */
+ * its subtree_control is read once; with no user directory there is no
+ * cgroup.stat to read; the user directory made anew gets its controllers
+ * without a read of its (empty) subtree_control. */
 static void test_first_login_of_a_user_finds_base_ready(void **state)
 {
 	struct session_fixture *f = *state;
@@ -328,6 +329,7 @@ static void test_first_login_of_a_user_finds_base_ready(void **state)
 	assert_int_equal(fake_logged("read ./cgroup.controllers"), -1);
 	assert_int_equal(fake_logged("mkdir cgherd"), -1);
 	assert_int_equal(count_logged("read cgherd/cgroup.subtree_control"), 1);
+	assert_int_equal(fake_logged("read cgherd/user-1000/cgroup.stat"), -1);
 	/* the one look: whether the user directory was there */
 	assert_int_equal(count_logged("read cgherd/user-1000/cgroup.subtree_control"), 1);
 	assert_true(fake_logged("read cgherd/user-1000/cgroup.subtree_control") <
