@@ -50,9 +50,9 @@ check-unit: $(UNIT_BIN)
 
 # The PAM tests in a /run of their own (tests/pam/private-run): the
 # production module caches there, not in this machine's /run/cgherd.
-check-pam: $(MODULE) $(FAKE_MODULE) $(PAM_TEST)
+check-pam: $(MODULE) $(FAKE_MODULE) $(PAM_TEST) $(OPEN_ONCE)
 	@CGHERD_MODULE=$(abspath $(MODULE)) CGHERD_FAKE_MODULE=$(abspath $(FAKE_MODULE)) \
-		tests/pam/private-run tests/run-tests $(PAM_TEST)
+		CGHERD_OPEN_ONCE=$(abspath $(OPEN_ONCE)) tests/pam/private-run tests/run-tests $(PAM_TEST)
 
 # The same unit and PAM tests built with AddressSanitizer + UBSan, any
 # report failing the run; the PAM tests again under valgrind memcheck.
@@ -61,8 +61,9 @@ check-asan:
 	@LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) $(MAKE) --no-print-directory BUILD=$(BUILD)/asan EXTRA_CFLAGS="$(SAN_FLAGS)" \
 		EXTRA_LDFLAGS="$(SAN_FLAGS)" check-unit check-pam
 
-check-valgrind: $(MODULE) $(FAKE_MODULE) $(PAM_TEST) $(UNIT_BIN)
+check-valgrind: $(MODULE) $(FAKE_MODULE) $(PAM_TEST) $(OPEN_ONCE) $(UNIT_BIN)
 	@CGHERD_MODULE=$(abspath $(MODULE)) CGHERD_FAKE_MODULE=$(abspath $(FAKE_MODULE)) \
+		CGHERD_OPEN_ONCE=$(abspath $(OPEN_ONCE)) \
 		VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
 		tests/pam/private-run tests/run-tests $(PAM_TEST) $(UNIT_BIN)
 

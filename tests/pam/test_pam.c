@@ -422,6 +422,27 @@ static void test_config_cache_damaged(void **state)
 	expect_outcome_once(f, "nobody", IGNORED);
 }
 
+/* A login whose config comes from the cache does not load libconfig: the
+ * driver tests/pam/open_once parses in a child process, then logs in from
+ * the cache and reads its own /proc/self/maps (a fresh process: this one
+ * has libconfig loaded by the tests before). */
+static void test_cached_login_does_not_load_libconfig(void **state)
+{
+	const char *driver = getenv("CGHERD_OPEN_ONCE");
+	char cmd[1024], out[512] = "";
+	FILE *p;
+
+	(void)state;
+	assert_non_null(driver);
+	snprintf(cmd, sizeof(cmd), "%s -n 2 %s", driver, module(true));
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	assert_non_null(fgets(out, sizeof(out), p));
+	assert_int_equal(pclose(p), 0);
+	assert_non_null(strstr(out, "open_once n=2 "));
+	assert_non_null(strstr(out, " libconfig_mapped=no"));
+}
+
 /* ---- notices --------------------------------------------------------------------- */
 
 #define NOBODY 65534
@@ -671,6 +692,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_config_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_cache_damaged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_cache_broken_edit, setup, teardown),
+		cmocka_unit_test(test_cached_login_does_not_load_libconfig),
 		cmocka_unit_test_setup_teardown(test_notice_shown_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notice_sshd_kept_until_shell, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notice_kept, setup, teardown),
