@@ -319,8 +319,9 @@ bool cgh_notice_watched(const struct cgh_notice_store *st);
  * and kept them (CGH_SHOWN_XATTR) and a login shell runs in it (argv[0]
  * "-bash": sshd ran a shell, not a command, and so printed them), removes
  * them through the marked one and settles the mark.  Returns 1 when the
- * mark is settled (now, or before: CGH_SHOWN_SETTLED found), 0 while it waits
- * (no mark yet, no login shell yet), or -errno (logged). */
+ * mark is settled (now, or before: CGH_SHOWN_SETTLED found), 0 while a
+ * marked leaf waits for a login shell, -ENODATA when there is no mark (yet:
+ * the module writes it during the open), or another -errno (logged). */
 int cgh_notice_confirm_shown(const struct cgh_notifier *nf, const struct cgh_fs *fs,
 			     const char *leaf, unsigned uid, const struct cgh_log *log);
 

@@ -96,7 +96,7 @@ int cgh_notice_confirm_shown(const struct cgh_notifier *nf, const struct cgh_fs 
 	int r = fs->sys->getxattr(fs->rootfd, leaf, CGH_SHOWN_XATTR, raw, sizeof(raw) - 1);
 
 	if (r == -ENODATA || r == -ENOENT)
-		return 0;	/* not marked (yet), or gone */
+		return -ENODATA;	/* not marked (yet), or gone */
 	if (r < 0) {
 		cgh_fail(&err, -r, "cannot read %s of %s/%s", CGH_SHOWN_XATTR, fs->root, leaf);
 		goto out;

@@ -25,8 +25,9 @@
 #define WATCH_OOM_GROUP_WAIT_MS 1000u	/* ... once the leaf empties, or after this */
 #define WATCH_ORPHAN_TICK_MS 5000u	/* a look at the openers of live leaves (kill(2) each);
 					 * gone at two looks: its reaper did not act */
-#define WATCH_SHOWN_TICK_MS 1000u	/* a look for a login shell in a new leaf ... */
-#define WATCH_SHOWN_LOOK_MS 30000u	/* ... for this long after it is first seen */
+#define WATCH_SHOWN_TICK_MS 1000u	/* a look at a new leaf for notices its login showed: */
+#define WATCH_SHOWN_MARK_MS 5000u	/* its mark, for this long after it is first seen */
+#define WATCH_SHOWN_LOOK_MS 30000u	/* then a login shell, for this long */
 
 /* A tree of session cgroups: cgherd's own <base>/user-UID/session-N, and,
  * unless backend = "cgroupfs", logind's user.slice/user-UID.slice/
@@ -69,6 +70,7 @@ struct watch_leaf {
 	unsigned gc_tries;
 	pid_t opener;		/* from the leaf's name; 0: unknown, or ended */
 	uint64_t orphan_since;	/* monotonic ms the opener was first seen gone, 0: alive */
+	uint64_t shown_since;	/* monotonic ms it was first seen, for watch_shown.c */
 	uint64_t shown_until;	/* monotonic ms: look for notices shown at its login
 				 * until then; 0: settled, or not looked for */
 };

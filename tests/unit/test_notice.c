@@ -871,7 +871,7 @@ static void test_confirm_shown(void **state)
 		assert_int_equal(cgh_notice_add(&st, &n, &err), 0);
 	cgh_notice_store_close(&st);
 	assert_int_equal(stored(t, got), 2);
-	assert_int_equal(cgh_notice_confirm_shown(&t->nf, &t->fs, leaf, 0, &t->sink), 0);	/* no mark */
+	assert_int_equal(cgh_notice_confirm_shown(&t->nf, &t->fs, leaf, 0, &t->sink), -ENODATA);	/* no mark */
 	assert_int_equal(cgh_notice_mark_shown(&t->fs, leaf, &got[0], &err), 0);
 	assert_int_equal(fake_put(t->root, "cgherd/user-0/session-10/cgroup.procs", "41\n42\n"), 0);
 	assert_int_equal(cgh_notice_confirm_shown(&t->nf, &t->fs, leaf, 0, &t->sink), 0);	/* no shell */
