@@ -38,7 +38,9 @@ $1 == "S" && $2 == "end" { end = $3 }
 $1 == "S" && $2 == "quiet" { quiet = $3; sub("procs=", "", $4); procs_left = $4 }
 $1 == "S" && $2 == "leaves" { leaves_left = $4; sub("users=", "", $5); users_left = $5 }
 # "C0|C1 cpu user nice system idle iowait irq softirq steal ...": jiffies
-$1 == "C0" || $1 == "C1" { tot = 0; for (f = 3; f <= NF; f++) tot += $f; cpu_tot[$1] = tot; cpu_idle[$1] = $6 + $7 }
+$1 == "C0" || $1 == "C1" || $1 == "CD" { tot = 0; for (f = 3; f <= NF; f++) tot += $f; cpu_tot[$1] = tot; cpu_idle[$1] = $6 + $7 }
+# the sampler's: CS T cpu user nice system idle iowait ...
+$1 == "CS" { ns++; cs_t[ns] = $2; tot = 0; for (f = 4; f <= NF; f++) tot += $f; cs_tot[ns] = tot; cs_idle[ns] = $7 + $8 }
 $1 == "E" && $3 == "invalid-config" { invalid_at = $2 }
 $1 == "G" { ver[$2] = $3; ngen = $2; if ($3 != "X") nswap_valid++; else nswap_invalid++ }
 $1 == "L" {
@@ -214,6 +216,26 @@ END {
 	dt = cpu_tot["C1"] - cpu_tot["C0"]
 	busy = dt > 0 ? 1 - (cpu_idle["C1"] - cpu_idle["C0"]) / dt : -1
 	fig("guest_cpu_busy_during_logins", busy < 0 ? "not measured" : sprintf("%.1f%%", busy * 100))
+	# until the deadline when the dispatch ran to it (CD): the logins still running
+	# after it leave CPUs idle as they end, and say nothing of the pace
+	c_end = ("CD" in cpu_tot && cpu_tot["CD"] < cpu_tot["C1"]) ? "CD" : "C1"
+	dd = cpu_tot[c_end] - cpu_tot["C0"]
+	if (c_end == "CD" && dd > 0) {
+		busy = 1 - (cpu_idle["CD"] - cpu_idle["C0"]) / dd
+		fig("guest_cpu_busy_until_the_deadline", sprintf("%.1f%%", busy * 100))
+	}
+	# where the idle time was: busy in each tenth of the run, from the sampler
+	prof = ""
+	for (k = 1; k < ns; k++) {
+		tenth = int((cs_t[k] - start) * 10 / (secs_run * 100 + 1))
+		if (tenth < 0 || tenth > 9 || cs_tot[k + 1] <= cs_tot[k])
+			continue
+		p_tot[tenth] += cs_tot[k + 1] - cs_tot[k]
+		p_idle[tenth] += cs_idle[k + 1] - cs_idle[k]
+	}
+	for (k = 0; k <= 9; k++)
+		prof = prof (k ? " " : "") (p_tot[k] > 0 ? sprintf("%.0f%%", (1 - p_idle[k] / p_tot[k]) * 100) : "-")
+	fig("guest_cpu_busy_by_tenth", prof)
 	check("logins_done_or_cpu_bound", nmix >= n || busy >= 0.95, nmix " of " n " mixed logins ran in " sprintf("%.0f", secs_run) " s" \
 	      (nmix < n && busy < 0 ? ", guest CPU not measured" : "") (nmix < n && busy >= 0 ? sprintf(", the guest's CPUs %.1f%% busy", busy * 100) (busy >= 0.95 ? " (CPU-bound: the host is too slow or busy for this pace; not a module verdict)" : " (logins stalled with CPU to spare)") : ""))
 	check("rule_of_the_file_in_force", wrong + mix + unherded == 0,

@@ -287,6 +287,7 @@ sampler() {
 		# the daemon itself, not the shell that is about to exec it
 		[ "$(cat /proc/$wp/comm 2>/dev/null)" = cgherd ] || wp=0
 		fdlist "$wp"
+		echo "CS $t $(head -n 1 /proc/stat)" >>$S/samples
 		echo "P $t $(fds $SSHD) $(rss $SSHD) ${wp:-0} $(fds "$wp") $(rss "$wp") $(wage "$wp") $(dirfig /run/cgherd) $(dirfig /var/lib/cgherd) $(ls -d $BASE/user-*/session-* 2>/dev/null | wc -l) $(anon $SSHD) $(anon "$wp")" >>$S/samples
 		for l in $(user_leaves 1004); do
 			echo "B $t $l $(cat $l/pids.current 2>/dev/null) $(cat $l/pids.max 2>/dev/null) $(cg_key $l/pids.events max)" >>$S/samples
@@ -406,6 +407,10 @@ sampler &
 SAMPLER=$!
 vm_oom &
 VMOOM=$!
+# the CPU at the deadline too: the pace is about the dispatch, not the tail of
+# logins that run on after it with fewer and fewer workers busy
+(sleep "$(fmt_cs $((DEADLINE - $(uptime_cs))))"; echo "CD $(head -n 1 /proc/stat)" >>$S/events) &
+DEADLINER=$!
 workers=
 k=1
 while [ $k -le $PAR ]; do
@@ -417,6 +422,8 @@ for w in $workers; do wait "$w"; done
 DONE=$(uptime_cs)
 echo "S dispatched $DONE" >>$S/events
 echo "C1 $(head -n 1 /proc/stat)" >>$S/events
+kill "$DEADLINER" 2>/dev/null	# the pace kept: C1 is the end
+wait "$DEADLINER" 2>/dev/null
 : >$S/stop
 for p in $SWAPPER $KILLER $OOMER $BOMBER $SAMPLER $VMOOM; do wait "$p"; done
 END=$(uptime_cs)
