@@ -267,6 +267,26 @@ done
 elapsed favordynmods $t0
 fi
 
+# --- 5s. what the module's syslog lines cost a login (an experiment, named) ---------
+# The module logs each open and close through syslog(3): a datagram to /dev/log,
+# read here by busybox syslogd; with net.unix.max_dgram_qlen at the kernel's 10
+# (systemd hosts raise it to 512) a sender waits while syslogd's queue is full.
+# The microbench with favordynmods (no grace period to hide it), syslogd running,
+# then stopped (the datagrams are refused at once), then running again.
+if want syslog; then
+t0=$(uptime_cs)
+set_limits nocpu
+if ! grep -q favordynmods /proc/mounts; then mount -o remount,favordynmods $CG || note "favordynmods refused"; fi
+note "syslog: max_dgram_qlen=$(cat /proc/sys/net/unix/max_dgram_qlen)"
+for state in running stopped running-again; do
+	if [ $state = stopped ]; then killall syslogd; sleep 0.5; fi
+	if [ $state = running-again ]; then syslogd -O /var/log/messages; sleep 0.5; fi
+	micro "syslog=$state" "$N_MICRO"
+	micro "syslog=$state,gap=100" "$N_MICRO_GAP" -g 100
+done
+elapsed syslog $t0
+fi
+
 # --- 5b. which close is faster: the reaper or the move back -------------------------
 # The same module with close=reaper (the leaf handed to a reaper made with
 # clone3(CLONE_INTO_CGROUP): two forks of the host, no move), close=move (the

@@ -305,13 +305,15 @@ int cgh_notice_show(const struct cgh_notifier *nf, unsigned uid, enum cgh_show *
 int cgh_notice_mark_shown(const struct cgh_fs *fs, const char *leaf, const struct cgh_notice *last,
 			  struct cgh_error *err);
 
-/* Whether `cgherd watch` runs over the store: it holds a shared flock on
- * CGH_NOTICE_WATCH_FILE there while it runs.  Without it nobody can tell
+/* Whether `cgherd watch` runs over the store: it holds an exclusive flock
+ * on CGH_NOTICE_WATCH_FILE there while it runs (a login looks with a shared
+ * one, so that two logins' looks never meet).  Without it nobody can tell
  * whether sshd printed what it was shown, and an sshd login takes the
  * records as a terminal login does (cgh_notice_show). */
 #define CGH_NOTICE_WATCH_FILE "watch.lock"
-/* watch: the file opened (made when missing) and locked; the fd, held for
- * the daemon's life, or -errno with err set. */
+/* watch: the file opened (made when missing) and locked (waiting up to
+ * 1 s for a login's look); the fd, held for the daemon's life, or -errno
+ * with err set (-EWOULDBLOCK: another watch holds it). */
 int cgh_notice_watch_present(struct cgh_notice_store *st, struct cgh_error *err);
 bool cgh_notice_watched(const struct cgh_notice_store *st);
 

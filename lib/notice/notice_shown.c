@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cgh_notice.h"
@@ -19,12 +20,20 @@ int cgh_notice_watch_present(struct cgh_notice_store *st, struct cgh_error *err)
 	int fd = openat(st->dirfd, CGH_NOTICE_WATCH_FILE,
 			O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
 
+	const struct timespec nap = { 0, 10000000L };	/* 10 ms: a login's look is shorter */
+	int r = fd < 0 ? -errno : -EWOULDBLOCK;
+
 	if (fd < 0)
-		return cgh_fail(err, errno, "cannot open %s/%s", st->dir, CGH_NOTICE_WATCH_FILE);
-	if (flock(fd, LOCK_SH) < 0) {
-		int e = errno;
+		return cgh_fail(err, -r, "cannot open %s/%s", st->dir, CGH_NOTICE_WATCH_FILE);
+	for (unsigned tries = 0; r == -EWOULDBLOCK && tries < 100; tries++) {
+		r = flock(fd, LOCK_EX | LOCK_NB) == 0 ? 0 : -errno;
+		if (r == -EWOULDBLOCK)
+			nanosleep(&nap, NULL);
+	}
+	if (r < 0) {
 		close(fd);
-		return cgh_fail(err, e, "cannot lock %s/%s", st->dir, CGH_NOTICE_WATCH_FILE);
+		return cgh_fail(err, -r, "cannot lock %s/%s%s", st->dir, CGH_NOTICE_WATCH_FILE,
+				r == -EWOULDBLOCK ? " (another cgherd watch holds it)" : "");
 	}
 	return fd;
 }
@@ -36,7 +45,7 @@ bool cgh_notice_watched(const struct cgh_notice_store *st)
 
 	if (fd < 0)
 		return false;
-	held = flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	held = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;	/* watch's is exclusive */
 	close(fd);	/* and with it the lock, when it was taken */
 	return held;
 }
