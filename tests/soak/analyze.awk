@@ -236,8 +236,16 @@ END {
 	for (k = 0; k <= 9; k++)
 		prof = prof (k ? " " : "") (p_tot[k] > 0 ? sprintf("%.0f%%", (1 - p_idle[k] / p_tot[k]) * 100) : "-")
 	fig("guest_cpu_busy_by_tenth", prof)
-	check("logins_done_or_cpu_bound", nmix >= n || busy >= 0.95, nmix " of " n " mixed logins ran in " sprintf("%.0f", secs_run) " s" \
-	      (nmix < n && busy < 0 ? ", guest CPU not measured" : "") (nmix < n && busy >= 0 ? sprintf(", the guest's CPUs %.1f%% busy", busy * 100) (busy >= 0.95 ? " (CPU-bound: the host is too slow or busy for this pace; not a module verdict)" : " (logins stalled with CPU to spare)") : ""))
+	# a stall of the logins leaves the CPUs idle for long; a side loop's wait (the
+	# oomer's, the whole-VM OOM's setup) for a tenth or two: CPU-bound also when 7
+	# of the 10 tenths were at least 95 % busy (a red run at 92.2 % overall had
+	# done 330 logins, more than green ones at 97-99 %, with two tenths at 71-82 %)
+	for (k = 0; k <= 9; k++)
+		full += p_tot[k] > 0 && 1 - p_idle[k] / p_tot[k] >= 0.95
+	fig("guest_cpu_tenths_busy", (full + 0) " of 10")
+	bound = busy >= 0.95 || (busy >= 0 && full >= 7)
+	check("logins_done_or_cpu_bound", nmix >= n || bound, nmix " of " n " mixed logins ran in " sprintf("%.0f", secs_run) " s" \
+	      (nmix < n && busy < 0 ? ", guest CPU not measured" : "") (nmix < n && busy >= 0 ? sprintf(", the guest's CPUs %.1f%% busy, %d of 10 tenths at 95 %% or more", busy * 100, full) (bound ? " (CPU-bound: the host is too slow or busy for this pace; not a module verdict)" : " (logins stalled with CPU to spare)") : ""))
 	check("rule_of_the_file_in_force", wrong + mix + unherded == 0,
 	      (wrong + 0) " herded with the other file's rule, " (mix + 0) " with a mix of two files, " (unherded + 0) " not herded" (bad_rule ? ":" bad_rule : ""))
 	check("refused_with_a_logged_reason_or_herded", unexpl == 0, (unexpl + 0) " unexplained" (unexpl_list ? ":" substr(unexpl_list, 1, 600) : ""))
