@@ -15,8 +15,6 @@ static struct {
 	int (*read_string)(config_t *c, const char *text);
 	int (*setting_length)(const config_setting_t *s);
 	config_setting_t *(*setting_get_elem)(const config_setting_t *s, unsigned int i);
-	const char *(*setting_get_string)(const config_setting_t *s);
-	int (*setting_get_bool)(const config_setting_t *s);
 	long long (*setting_get_int64)(const config_setting_t *s);
 } lc;
 static bool loaded;
@@ -49,8 +47,6 @@ static void load(void)
 		 RESOLVE(h, read_string, "config_read_string") &&
 		 RESOLVE(h, setting_length, "config_setting_length") &&
 		 RESOLVE(h, setting_get_elem, "config_setting_get_elem") &&
-		 RESOLVE(h, setting_get_string, "config_setting_get_string") &&
-		 RESOLVE(h, setting_get_bool, "config_setting_get_bool") &&
 		 RESOLVE(h, setting_get_int64, "config_setting_get_int64");
 }
 
@@ -86,14 +82,17 @@ config_setting_t *cgh_lc_setting_get_elem(const config_setting_t *s, unsigned in
 	return lc.setting_get_elem(s, i);
 }
 
+/* The two scalar reads are the public struct's fields, as libconfig reads
+ * them: a setting built from a module argument (module_args.c) needs no
+ * library loaded. */
 const char *cgh_lc_setting_get_string(const config_setting_t *s)
 {
-	return lc.setting_get_string(s);
+	return s->type == CONFIG_TYPE_STRING ? s->value.sval : NULL;
 }
 
 int cgh_lc_setting_get_bool(const config_setting_t *s)
 {
-	return lc.setting_get_bool(s);
+	return s->type == CONFIG_TYPE_BOOL ? s->value.ival : 0;
 }
 
 long long cgh_lc_setting_get_int64(const config_setting_t *s)

@@ -1,18 +1,19 @@
 /* Module arguments: "debug", "conf=PATH", "close=auto|reaper|move", and "KEY=VALUE" for each scalar
  * top-level key (the keys of lib/core/config_keys.c whose table row says
- * how an argument spells them), each parsed as a one-line libconfig
- * document and handed to the handler the file's setting would get. */
+ * how an argument spells them), each made into the setting the file's
+ * line would give and handed to the same handler, without libconfig. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cgh_config_loader.h"
 #include "cgh_libconfig.h"
 
 #define ARG_MAX_LEN 512		/* longer arguments are refused */
 #define ARG_SOURCE_MAX (ARG_MAX_LEN + 32)
-#define ARG_DOC_MAX (2 * ARG_MAX_LEN)
 
 static int bad_argument(struct cgh_loader *ld, const char *why)
 {
@@ -43,33 +44,44 @@ static int load_close_path(struct cgh_loader *ld, const char *value)
 	return bad_argument(ld, "close: expected auto, reaper or move");
 }
 
-/* "key=value" for one scalar top-level key, as the one-setting libconfig
- * document "key = \"value\";" (or "key = value;" for a boolean), handed to
- * the same handler as the file's setting. */
+/* The value of a boolean argument: true or false in any case, as
+ * libconfig spells a boolean. */
+static int argument_bool(const char *v, int *out)
+{
+	if (strcasecmp(v, "true") == 0 || strcasecmp(v, "false") == 0) {
+		*out = strcasecmp(v, "true") == 0;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* "key=value" for one scalar top-level key, as the setting the file's
+ * "key = \"value\";" (or "key = value;" for a boolean) would give, handed
+ * to the same handler.  The setting is built here, not parsed: a login
+ * with module arguments and a valid cache does not load libconfig. */
 static int load_argument(struct cgh_loader *ld, const char *arg)
 {
 	const char *eq = strchr(arg, '=');
 	size_t klen = eq ? (size_t)(eq - arg) : 0;
 	enum cgh_arg_form form = klen ? cgh_config_arg_form(arg, klen) : CGH_ARG_NONE;
-	const config_setting_t *root;
-	char doc[ARG_DOC_MAX];
-	config_t c;
-	int r = -EINVAL;
+	char name[ARG_MAX_LEN + 1];
+	config_setting_t s = { .name = name };
 
 	if (form == CGH_ARG_NONE)
 		return unknown_argument(ld);
 	if (strpbrk(eq + 1, "\"\\;\n\r") != NULL || strlen(arg) > ARG_MAX_LEN)
 		return bad_argument(ld, "value too long or with a quote, backslash, ';' or newline");
-	snprintf(doc, sizeof(doc), form == CGH_ARG_STRING ? "%.*s = \"%s\";" : "%.*s = %s;",
-		 (int)klen, arg, eq + 1);
-	config_init(&c);
-	root = config_read_string(&c, doc) == CONFIG_TRUE ? config_root_setting(&c) : NULL;
-	if (root == NULL || config_setting_length(root) != 1)
-		bad_argument(ld, form == CGH_ARG_BOOL ? "expected true or false" : "cannot parse value");
-	else
-		r = cgh_ld_top_setting(ld, config_setting_get_elem(root, 0));
-	config_destroy(&c);
-	return r;
+	memcpy(name, arg, klen);
+	name[klen] = '\0';
+	if (form == CGH_ARG_BOOL) {
+		s.type = CONFIG_TYPE_BOOL;
+		if (argument_bool(eq + 1, &s.value.ival) < 0)
+			return cgh_ld_bad(ld, &s, name, "expected a boolean (true or false), not \"%s\"", eq + 1);
+	} else {
+		s.type = CONFIG_TYPE_STRING;
+		s.value.sval = (char *)(uintptr_t)(eq + 1);	/* read only, as the handlers take it */
+	}
+	return cgh_ld_top_setting(ld, &s);
 }
 
 int cgh_ld_arguments(struct cgh_loader *ld, int argc, const char **argv)

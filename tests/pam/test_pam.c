@@ -422,25 +422,32 @@ static void test_config_cache_damaged(void **state)
 	expect_outcome_once(f, "nobody", IGNORED);
 }
 
-/* A login whose config comes from the cache does not load libconfig: the
- * driver tests/pam/open_once parses in a child process, then logs in from
- * the cache and reads its own /proc/self/maps (a fresh process: this one
- * has libconfig loaded by the tests before). */
-static void test_cached_login_does_not_load_libconfig(void **state)
+/* A login whose config comes from the cache does not load libconfig, with
+ * module arguments or without: the driver tests/pam/open_once parses in a
+ * child process, then logs in from the cache and reads its own
+ * /proc/self/maps (a fresh process: this one has libconfig loaded by the
+ * tests before). */
+static void expect_cached_login_without_libconfig(const char *args)
 {
 	const char *driver = getenv("CGHERD_OPEN_ONCE");
 	char cmd[1024], out[512] = "";
 	FILE *p;
 
-	(void)state;
 	assert_non_null(driver);
-	snprintf(cmd, sizeof(cmd), "%s -n 2 %s", driver, module(true));
+	snprintf(cmd, sizeof(cmd), "%s -n 2 -a '%s' %s", driver, args, module(true));
 	p = popen(cmd, "r");
 	assert_non_null(p);
 	assert_non_null(fgets(out, sizeof(out), p));
 	assert_int_equal(pclose(p), 0);
 	assert_non_null(strstr(out, "open_once n=2 "));
 	assert_non_null(strstr(out, " libconfig_mapped=no"));
+}
+
+static void test_cached_login_does_not_load_libconfig(void **state)
+{
+	(void)state;
+	expect_cached_login_without_libconfig("");
+	expect_cached_login_without_libconfig("on_error=allow kill_on_close=FALSE base=cgherd");
 }
 
 /* ---- notices --------------------------------------------------------------------- */

@@ -1022,9 +1022,13 @@ static void test_args_override(void **state)
 	assert_string_equal(cfg->base, "cgherd");
 	cgh_config_free(cfg);
 
-	const char *a2[] = { "kill_on_close=false" };
+	const char *a2[] = { "kill_on_close=false", "move_from_logind=True", "kill_on_close=FALSE" };
 	cfg = load_args_ok(path, 1, a2);
 	assert_false(cfg->kill_on_close);
+	cgh_config_free(cfg);
+	cfg = load_args_ok(path, 3, a2);	/* any case, as libconfig reads a boolean */
+	assert_false(cfg->kill_on_close);
+	assert_true(cfg->move_from_logind);
 	cgh_config_free(cfg);
 
 	const char *a3[] = { "base=other" };
@@ -1128,8 +1132,9 @@ static const struct arg_case bad_args[] = {
 	{ "base=", "base: " BASE_MSG "\"\"" },
 	{ "cgroup_root=relative", "cgroup_root: must be an absolute path, not \"relative\"" },
 	{ "cgroup_root=/a/../b", "cgroup_root: must not contain \".\" or \"..\" components" },
-	{ "kill_on_close=yes", "expected true or false" },
-	{ "kill_on_close=1", "kill_on_close: expected a boolean (true or false), not an integer" },
+	{ "kill_on_close=yes", "kill_on_close: expected a boolean (true or false), not \"yes\"" },
+	{ "kill_on_close=1", "kill_on_close: expected a boolean (true or false), not \"1\"" },
+	{ "kill_on_close=", "kill_on_close: expected a boolean (true or false), not \"\"" },
 	{ "default_action=kill", "default_action: expected \"herd\" or \"ignore\", not \"kill\"" },
 	{ "close=fast", "close: expected auto, reaper or move" },
 	{ "close=", "close: expected auto, reaper or move" },
