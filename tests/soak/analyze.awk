@@ -35,7 +35,7 @@ BEGIN {
 $1 == "S" && $2 == "start" { start = $3; boot_epoch = $4 }
 $1 == "S" && $2 == "dispatched" { done = $3 }
 $1 == "S" && $2 == "end" { end = $3 }
-$1 == "S" && $2 == "quiet" { quiet = $3; sub("procs=", "", $4); procs_left = $4 }
+$1 == "S" && $2 == "quiet" { quiet = $3; sub("procs=", "", $4); procs_left = $4; sub("sshd_fds=", "", $5); quiet_sfd = $5 }
 $1 == "S" && $2 == "leaves" { leaves_left = $4; sub("users=", "", $5); users_left = $5 }
 # "C0|C1 cpu user nice system idle iowait irq softirq steal ...": jiffies
 $1 == "C0" || $1 == "C1" || $1 == "CD" { tot = 0; for (f = 3; f <= NF; f++) tot += $f; cpu_tot[$1] = tot; cpu_idle[$1] = $6 + $7 }
@@ -62,6 +62,7 @@ $1 == "W" && $2 == "adj" { wadj_n++; if ($5 == "-900") wadj_ok++; else wadj_bad 
 $1 == "W" && $2 == "kill" { wkills++; if ($5 != 137) wbad = wbad " kill:" $5; down_from[$3] = $6 }
 $1 == "W" && $2 == "died" { wdied++; wdied_rc = wdied_rc " " $5; if ($5 >= 128) wbad = wbad " died:" $5; down_from[$3] = $6 }
 $1 == "W" && $2 == "final" { wfinal = $4 }
+$1 == "W" && $2 == "term" { wterm = $4 }
 $1 == "V" && $2 == "begin" { v_begin = $3; sub("sshd=", "", $4); v_sshd = $4 }
 $1 == "V" && $2 == "end" { v_end = $3; v_sshd_alive = ($4 == "sshd_alive=1"); v_watch_alive = ($5 == "watch_alive=1") }
 $1 == "V" && $2 == "spared" { v_spared++ }
@@ -255,7 +256,7 @@ END {
 	# ---- crashes ----
 	fig("crashes", crash + 0)
 	fig("watch_stopped_on_sigterm", wfinal == "gone" ? "yes" : "no")
-	check("watch_stops_on_sigterm", wfinal == "gone", "the last instance " (wfinal == "gone" ? "stopped" : "still alive 10 s after SIGTERM"))
+	check("watch_stops_on_sigterm", wterm == "alive" && wfinal == "gone", "the last instance " (wterm != "alive" ? "was not running when SIGTERM was due" : wfinal == "gone" ? "stopped" : "still alive 10 s after SIGTERM"))
 	check("no_crash", crash == 0 && wbad == "", (crash + 0) " crash lines" (crash_lines ? ":" substr(crash_lines, 1, 400) : "") (wbad ? "; watch exit statuses:" wbad : ""))
 
 	# ---- the end ----
@@ -347,8 +348,13 @@ END {
 			if (steady) { l_wn++; l_wrss += wrss[j]; l_wanon += wanon[j]; if (l_wfd < 0 || wfd[j] < l_wfd) l_wfd = wfd[j] }
 		}
 	}
+	# (judged on the count once every login has ended: the last minute's fewest
+	# is one higher whenever a connection was in flight at each of its samples)
 	a = f_sfd; b = l_sfd
-	fig("sshd_listener_fds_min", sprintf("%d -> %d (%s)", a, b, pct(a, b))); check("sshd_listener_fds_flat", flat(a, b), sprintf("%d -> %d", a, b))
+	fig("sshd_listener_fds_min", sprintf("%d -> %d (%s)", a, b, pct(a, b)))
+	b = quiet_sfd == "" ? -1 : quiet_sfd + 0
+	fig("sshd_listener_fds_after_the_logins", b)
+	check("sshd_listener_fds_flat", b >= 0 && flat(a, b), sprintf("%d in the first minute, %d once every login had ended", a, b))
 	a = mean(f_sanon, f_n); b = mean(l_sanon, l_n)
 	fig("sshd_listener_rss_anon_kb", sprintf("%.0f -> %.0f (%s)", a, b, pct(a, b))); check("sshd_listener_rss_flat", flat(a, b), sprintf("RssAnon %.0f -> %.0f kB", a, b))
 	a = mean(f_srss, f_n); b = mean(l_srss, l_n)

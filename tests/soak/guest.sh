@@ -145,10 +145,12 @@ up_or_ended() { grep -q 'watching ' $S/watch.$1.log || ! running "$2"; }
 # cgherd watch, started with the default OOM score as an init system would, SIGKILLed
 # every 50-70 s and started again 2 s later (the unit's RestartSec=2s), as is one
 # that ends by itself (one started while the invalid file is in force refuses it);
-# not killed during the whole-VM OOM
+# not killed during the whole-VM OOM.  At the stop an instance is left running, as
+# the unit would: one killed just before is started again (a kill it had not yet
+# reported is news to the next one), and $S/watch.last says it is up.
 watcher() {
-	local n=0 wp rc due why
-	while ! stopping; do
+	local n=0 wp rc due why again=0
+	while :; do
 		n=$((n + 1))
 		sh -c 'echo 0 >/proc/self/oom_score_adj; exec cgherd watch -f' >$S/watch.$n.log 2>&1 &
 		wp=$!
@@ -163,11 +165,16 @@ watcher() {
 			echo "W noup $n $wp $why" >>$S/wevents
 		fi
 		# SIGKILLed 48-68 s later; one that ends before is started again 2 s after
-		# it ended, as the unit's Restart=on-failure does
+		# it ended, as the unit's Restart=on-failure does (at the stop, thrice at most)
 		due=$(($(uptime_cs) + $(rnd 48 68) * 100))
 		while running "$wp" && [ "$(uptime_cs)" -lt $due ]; do nap 1 || break; done
 		while [ -e $S/vmoom.busy ] && running "$wp"; do sleep 1; done
-		running "$wp" || { wait "$wp"; rc=$?; echo "W died $n $wp $rc $(uptime_cs)" >>$S/wevents; sleep 2; continue; }
+		if ! running "$wp"; then
+			wait "$wp"; rc=$?; echo "W died $n $wp $rc $(uptime_cs)" >>$S/wevents
+			stopping && again=$((again + 1)) && [ $again -gt 3 ] && break
+			sleep 2
+			continue
+		fi
 		stopping && break
 		kill -9 "$wp"
 		wait "$wp"
@@ -175,6 +182,7 @@ watcher() {
 		sleep 2
 	done
 	echo "W last $n $wp" >>$S/wevents
+	: >$S/watch.last
 }
 
 # SIGKILL of a random opener or a random process of a random session in flight,
@@ -437,18 +445,21 @@ user_procs() {
 }
 no_user_procs() { [ "$(user_procs)" = 0 ]; }
 # lingering processes of sessions whose opener was killed end by themselves (25 s)
+# (with a watch up, as a host's unit keeps one)
+wait_for 30 test -e $S/watch.last
 wait_for 40 no_user_procs
 LAST=$(uptime_cs)
-echo "S quiet $LAST procs=$(user_procs)" >>$S/events
+echo "S quiet $LAST procs=$(user_procs) sshd_fds=$(fds $SSHD)" >>$S/events
 sleep 2
 echo "S leaves $(uptime_cs) $(ls -d $BASE/user-*/session-* 2>/dev/null | wc -l) users=$(ls -d $BASE/user-* 2>/dev/null | wc -l)" >>$S/events
 ls -d $BASE/user-*/session-* >$S/leaves-left 2>/dev/null
 for l in $(cat $S/leaves-left); do
-	echo "leaf left: $l procs [$(cg_procs $l)] events [$(cg_read $l/cgroup.events)]" >>$S/leaves-left.why
+	echo "leaf left: $l procs [$(cg_procs $l)] events [$(cg_read $l/cgroup.events)] memory.events [$(cg_read $l/memory.events)]" >>$S/leaves-left.why
 done
 WP=$(cat $S/watch.pid)
-kill -TERM "$WP"
 wait "$WATCHER"
+echo "W term $WP $(alive "$WP" && echo alive || echo gone)" >>$S/wevents
+kill -TERM "$WP"
 wait_for 10 sh -c "! kill -0 $WP 2>/dev/null"
 echo "W final $WP $(alive "$WP" && echo alive || echo gone)" >>$S/wevents
 cat $BASE/memory.events >$S/base.events
@@ -471,9 +482,12 @@ cat $S/verdict
 # build/soak/analysis.in, where analyze.awk can be run on it again
 sed 's/^/@@SOAK RAW /' $S/analysis.in
 echo "@@SOAK PARAMS secs=$SECS n=$N par=$PAR"
-if [ -s $S/leaves-left.why ]; then sed 's/^/  /' $S/leaves-left.why | head -n 20; fi
+if [ -s $S/leaves-left.why ]; then sed 's/^/@@SOAK LEFT /' $S/leaves-left.why | head -n 20; fi
 nfail=$(grep -c '^@@SOAK CHECK FAIL' $S/verdict)
 if [ "$nfail" -gt 0 ]; then
-	grep -E 'cannot herd|\.(err|crit|alert|emerg) ' $S/syslog | head -n 60 | sed 's/^/@@SOAK LOG /'
+	# (less what the invalid file in force says, which the checks above judge)
+	grep -E 'cannot herd|\.(err|crit|alert|emerg) ' $S/syslog |
+		grep -vE 'cgherd\.conf:[0-9]+: |configuration not loaded|pam_open_session\(\): Cannot make' |
+		head -n 60 | sed 's/^/@@SOAK LOG /'
 fi
 [ "$nfail" -eq 0 ] || fail "$nfail soak checks failed: $(grep '^@@SOAK CHECK FAIL' $S/verdict | sed 's/^@@SOAK CHECK FAIL //; s/:.*//' | tr '\n' ' ')"

@@ -55,6 +55,8 @@ result=$(grep -o '@@CGH \(PASS\|FAIL\) soak.*' "$out/console.txt" | tail -n 1 ||
 echo "${result#@@CGH }"
 nfail=$(grep -c '^@@SOAK CHECK FAIL' "$out/results.txt" || true)
 npass=$(grep -c '^@@SOAK CHECK PASS' "$out/results.txt" || true)
+# the failed checks once more, last, where a CI log's tail shows them
+grep '^@@SOAK \(CHECK FAIL\|LEFT\) ' "$out/results.txt" | sed 's/^@@SOAK //' >&2 || true
 echo "soak: $npass checks passed, $nfail failed (VM exit status $rc, $((t1 - t0)) s); console in $out/console.txt" >&2
 case $result in "@@CGH PASS soak "*) ;; *) exit 1 ;; esac
 [ "$nfail" = 0 ] && [ "$npass" -gt 0 ]
