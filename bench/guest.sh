@@ -287,6 +287,27 @@ done
 elapsed syslog $t0
 fi
 
+# --- 5u. an open while the user has another session (an experiment, named) --------
+# Every microbench open above is the user's first session: it makes user-<uid> and
+# sets its limits, and its close removes them.  The microbench's
+# pam_open_second_us holds another session of the user open meanwhile; here the
+# same rows on a plain mount and with favordynmods, no cpu_max.
+if want second; then
+t0=$(uptime_cs)
+set_limits nocpu
+for mode in plain favordynmods; do
+	if [ $mode = favordynmods ]; then
+		mount -o remount,favordynmods $CG || { note "favordynmods refused by this kernel"; break; }
+	else
+		plain_mount
+	fi
+	note "second: mode=$mode mount: $(grep ' /sys/fs/cgroup ' /proc/mounts)"
+	micro "second,$mode" "$N_MICRO"
+	micro "second,$mode,gap=100" "$N_MICRO_GAP" -g 100
+done
+elapsed second $t0
+fi
+
 # --- 5b. which close is faster: the reaper or the move back -------------------------
 # The same module with close=reaper (the leaf handed to a reaper made with
 # clone3(CLONE_INTO_CGROUP): two forks of the host, no move), close=move (the

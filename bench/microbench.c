@@ -3,7 +3,8 @@
  * prints the cost of one open_session + close_session pair through libpam,
  * its parts (config load, user and group lookup, cgroup setup, close), and
  * the floor: the bare syscalls such a pair needs, timed in the same run;
- * also pam_open_session alone and the open floor (mkdir, limits, one move).
+ * also pam_open_session alone and the open floor (mkdir, limits, one move),
+ * and pam_open_session while another session of the user is held open.
  * -g sleeps GAP_MS (untimed) between the iterations of the cgroup loops, as
  * between real logins: a write to cgroup.procs waits for an RCU grace period
  * unless another one ran just before (or the hierarchy is mounted with
@@ -15,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -62,12 +65,62 @@ static int no_conv(int n, const struct pam_message **m, struct pam_response **r,
 }
 
 /* The pam pair (pam_start to pam_end) and, in *open_us, pam_open_session
- * alone: the wait a login has at open. */
-static double bench_pam_with(const struct opts *o, const char *module, double *open_us);
+ * alone: the wait a login has at open.  held: another session of the user
+ * is held open throughout (the loop's are then second sessions). */
+static double bench_pam_with(const struct opts *o, const char *module, bool held, double *open_us);
 
 static double bench_pam(const struct opts *o, double *open_us)
 {
-	return bench_pam_with(o, o->module, open_us);
+	return bench_pam_with(o, o->module, false, open_us);
+}
+
+/* The same with another session of the user held open by a child for the
+ * whole loop: user-<uid> and its limits are there before each open and stay
+ * after each close, as for a user already logged in (the loop above is each
+ * time the user's first session). */
+static void bench_pam_second(const struct opts *o, double *open_us)
+{
+	bench_pam_with(o, o->module, true, open_us);
+}
+
+/* A child that opens a session of the user through SERVICE in DIR, says so
+ * on a pipe, holds it until the pipe's other end closes, then closes it;
+ * *release is that end. */
+static pid_t hold_session(const struct opts *o, const char *dir, int *release)
+{
+	int ready[2], hold[2];
+	char c;
+	pid_t pid;
+
+	if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(hold, O_CLOEXEC) < 0)
+		die("pipe");
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		struct pam_conv conv = { no_conv, NULL };
+		pam_handle_t *h;
+
+		close(ready[0]);
+		close(hold[1]);
+		if (pam_start_confdir("cgherd-bench", o->user, &conv, dir, &h) != PAM_SUCCESS ||
+		    pam_open_session(h, 0) != PAM_SUCCESS)
+			_exit(1);
+		if (write(ready[1], "1", 1) != 1)
+			_exit(1);
+		while (read(hold[0], &c, 1) > 0)
+			;
+		pam_close_session(h, 0);
+		pam_end(h, PAM_SUCCESS);
+		_exit(0);
+	}
+	close(ready[1]);
+	close(hold[0]);
+	if (read(ready[0], &c, 1) != 1)
+		die("the held session did not open (see syslog)");
+	close(ready[0]);
+	*release = hold[1];
+	return pid;
 }
 
 /* The same pair with pam_permit.so alone on the stack: libpam's own part
@@ -82,15 +135,17 @@ static void bench_pam_permit(const struct opts *o, double *open_us)
 	*open_us = -1;
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
 		if (access(paths[i], R_OK) == 0) {
-			bench_pam_with(o, paths[i], open_us);
+			bench_pam_with(o, paths[i], false, open_us);
 			return;
 		}
 }
 
-static double bench_pam_with(const struct opts *o, const char *module, double *open_us)
+static double bench_pam_with(const struct opts *o, const char *module, bool held, double *open_us)
 {
 	char dir[] = "/tmp/microbench-XXXXXX", path[128];
 	struct pam_conv conv = { no_conv, NULL };
+	int release = -1, status;
+	pid_t holder = -1;
 	FILE *f;
 	double t0, t;
 
@@ -102,6 +157,8 @@ static double bench_pam_with(const struct opts *o, const char *module, double *o
 		die("service file");
 	fprintf(f, "session required %s conf=%s\n", module, o->conf);
 	fclose(f);
+	if (held)
+		holder = hold_session(o, dir, &release);
 	t = 0;
 	*open_us = 0;
 	for (int i = 0; i < o->n; i++) {
@@ -122,6 +179,11 @@ static double bench_pam_with(const struct opts *o, const char *module, double *o
 	}
 	t /= o->n;
 	*open_us /= o->n;
+	if (holder > 0) {
+		close(release);
+		if (waitpid(holder, &status, 0) != holder || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			die("the held session did not close");
+	}
 	unlink(path);
 	rmdir(dir);
 	return t;
@@ -307,16 +369,17 @@ int main(int argc, char **argv)
 	void *kept = dlopen(o.module, RTLD_NOW | RTLD_LOCAL);
 	double pam_open_kept_us = -1;
 
-	double pam_open_permit_us;
+	double pam_open_permit_us, pam_open_second_us;
 
 	if (kept != NULL)
 		bench_pam(&o, &pam_open_kept_us);
 	bench_pam_permit(&o, &pam_open_permit_us);
+	bench_pam_second(&o, &pam_open_second_us);
 	printf("micro n=%d gap_ms=%d pam_pair_us=%.1f config_us=%.1f config_cached_us=%.1f "
 	       "identity_us=%.1f setup_us=%.1f close_us=%.1f floor_us=%.1f pam_open_us=%.1f "
-	       "open_floor_us=%.1f pam_open_kept_us=%.1f pam_open_permit_us=%.1f\n", o.n, o.gap_ms,
-	       pam_us, config_us, cached_us, identity_us, open_us, close_us, floor_us, pam_open_us,
-	       open_floor_us, pam_open_kept_us, pam_open_permit_us);
+	       "open_floor_us=%.1f pam_open_kept_us=%.1f pam_open_permit_us=%.1f pam_open_second_us=%.1f\n",
+	       o.n, o.gap_ms, pam_us, config_us, cached_us, identity_us, open_us, close_us, floor_us,
+	       pam_open_us, open_floor_us, pam_open_kept_us, pam_open_permit_us, pam_open_second_us);
 	if (kept != NULL)
 		dlclose(kept);
 	return 0;
