@@ -374,7 +374,7 @@ STEP=$((SECS * 100 / N))
 DEADLINE=$((START + SECS * 100))
 # epoch seconds at uptime 0, to place syslog's time stamps
 read -r up _ </proc/uptime
-echo "S start $START $(($(date +%s) - ${up%.*})) secs=$SECS n=$N par=$PAR" >>$S/events
+echo "S start $START $(($(date +%s) - ${up%.*})) secs=$SECS n=$N par=$PAR sshd_fds=$(fds $SSHD)" >>$S/events
 # the guest's CPU time (user nice system idle iowait ...), at the start and after the
 # logins: a run that could not keep the pace with its vCPUs busy was CPU-bound
 echo "C0 $(head -n 1 /proc/stat)" >>$S/events
