@@ -117,11 +117,18 @@ wait "$WPID"
 sleep 60 | ssh -tt $SSH_OPTS alice@127.0.0.1 "sleep 60" >/tmp/cgh-tty3.out 2>&1 &
 T3=$!
 wait_for 15 leaves_at_least 1001 2 || fail "the third pty session did not start"
+# (up once a process of it has the pty as its controlling terminal, which is how
+# close finds it: tty_nr of /proc/PID/stat; a descriptor on /dev/pts is not
+# enough, as sshd's monitor can hold the new pty's slave on fd 0 before the
+# session's shell exists, and a close then finds no terminal: a red CI)
 tty3_up() {
 	for l in $(user_leaves 1001); do
 		[ "$l" = "$leaf2" ] && continue
 		for p in $(cg_procs "$l"); do
-			case $(readlink "/proc/$p/fd/0" 2>/dev/null) in /dev/pts/*) return 0 ;; esac
+			case $(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -d' ' -f5) in
+			'' | 0) ;;
+			*) return 0 ;;
+			esac
 		done
 	done
 	return 1
