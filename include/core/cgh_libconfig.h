@@ -1,10 +1,10 @@
 /* libconfig, loaded (dlopen) the first time a text is parsed: a login whose
  * config comes from the cache (lib/cache/) does not load it, with module
  * arguments or without (module_args.c builds their settings itself).  The
- * config loader (lib/core/config*.c, module_args.c, through cgh_config_loader.h) includes this instead of libconfig.h: the
- * macros below send its calls through the loaded library.  When the
- * library cannot be loaded, config_read_string fails with the reason in
- * config_error_text. */
+ * config loader (lib/core/config*.c, module_args.c, through
+ * cgh_config_loader.h) includes this instead of libconfig.h: the macros
+ * below send its calls through the loaded library.  When the library cannot
+ * be loaded, config_read_string fails with the reason in config_error_text. */
 #ifndef CGH_LIBCONFIG_H
 #define CGH_LIBCONFIG_H
 
