@@ -33,9 +33,9 @@ per=$((secs + 720))
 log=$out/console.log
 t0=$(date +%s)
 load=$(cut -d' ' -f1-3 /proc/loadavg)
+boot() { "$top/tests/vm/boot.sh" "$out/initramfs.cpio.gz" "$log" "$((per + 300))" cgh.run=soak "cgh.timeout=$per"; }
 rc=0
-"$top/tests/vm/boot.sh" "$out/initramfs.cpio.gz" "$log" "$((per + 300))" \
-	cgh.run=soak "cgh.timeout=$per" || rc=$?
+boot || rc=$?
 # a guest whose kernel the emulator left stuck (soft lockups on every vCPU from the
 # setup on, no verdict: seen once in a fresh-clone CI) is booted again, once; the
 # first console is kept as console.stuck.log
@@ -43,8 +43,7 @@ if [ "$rc" != 0 ] && ! grep -q '@@CGH \(PASS\|FAIL\) soak' "$log" && grep -q 'so
 	echo "soak: the guest's kernel was stuck (soft lockup, no verdict): booting it again" >&2
 	mv "$log" "$out/console.stuck.log"
 	rc=0
-	"$top/tests/vm/boot.sh" "$out/initramfs.cpio.gz" "$log" "$((per + 300))" \
-		cgh.run=soak "cgh.timeout=$per" || rc=$?
+	boot || rc=$?
 fi
 t1=$(date +%s)
 tr -d '\r' <"$log" >"$out/console.txt"
