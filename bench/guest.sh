@@ -404,3 +404,41 @@ else
 	note "no function tracer in this kernel: grace periods not counted"
 fi
 fi
+
+# --- 8. where pam_open_session's time goes (an experiment, only when named) -------
+# The microbench's open loop (-t: each open between two write(-1) markers), with
+# favordynmods (no grace period), its system calls recorded by the kernel's
+# syscall trace events (no ptrace): per open window, the time in each syscall and
+# between them (user space), summed over the loop.  "trace" is not in "all".
+if [ "$SECTIONS" != all ] && want trace; then
+t0=$(uptime_cs)
+set_limits nocpu
+if ! grep -q favordynmods /proc/mounts; then mount -o remount,favordynmods $CG || note "favordynmods refused"; fi
+T=/sys/kernel/tracing
+mount -t tracefs nodev $T 2>/dev/null
+if [ -w $T/events/raw_syscalls/enable ] && [ -d $T/events/syscalls ]; then
+	permit=/usr/lib/x86_64-linux-gnu/security/pam_permit.so
+	for run in cgherd,0 cgherd,100 permit,100; do
+		mod=/lib/security/pam_cgherd.so gapms=${run#*,}
+		[ "${run%,*}" = permit ] && mod=$permit
+		tag="trace module=${run%,*} gap_ms=$gapms"
+		microbench -t -n 5 -m $mod -c /etc/security/cgherd.conf -u alice -g $gapms >/dev/null	# warm-up
+		echo 0 >$T/tracing_on
+		echo >$T/trace
+		echo 16384 >$T/buffer_size_kb
+		echo 1 >$T/events/syscalls/enable
+		# this shell's pid traced, then exec'ed into the microbench
+		sh -c "echo \$\$ >$T/set_event_pid && echo 1 >$T/tracing_on &&
+			exec microbench -t -n ${N_TRACE:-20} -m $mod -c /etc/security/cgherd.conf -u alice -g $gapms" \
+			>$S/trace.out || fail "microbench -t failed"
+		echo 0 >$T/tracing_on
+		echo 0 >$T/events/syscalls/enable
+		echo >$T/set_event_pid
+		bench "$tag $(cat $S/trace.out) trace_lines=$(wc -l <$T/trace)"
+		awk -f /vm/bench/trace.awk $T/trace | while read -r l; do bench "$tag $l"; done
+	done
+else
+	note "no syscall trace events in this kernel: trace section skipped"
+fi
+elapsed trace $t0
+fi

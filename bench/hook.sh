@@ -13,6 +13,7 @@ mkdir -p "$root/vm/bench"
 install -m 644 "$BENCH_SRC/guest.sh" "$root/vm/scenarios/bench.sh"
 install -m 644 "$BENCH_BUILD/params" "$root/vm/bench/params"
 install -m 644 "$BENCH_SRC/genconf.awk" "$root/vm/bench/genconf.awk"
+install -m 644 "$BENCH_SRC/trace.awk" "$root/vm/bench/trace.awk"
 # the module built without libsystemd, when bench.mk made one
 if [ -n "${BENCH_NOSD:-}" ] && [ -f "$BENCH_NOSD" ]; then
 	add_elf "$BENCH_NOSD"

@@ -1,5 +1,5 @@
 /* Micro-benchmark of pam_cgherd, run inside the test VM (real cgroup v2):
- *   microbench -n N -c CONF -u USER -m MODULE [-g GAP_MS]
+ *   microbench -n N -c CONF -u USER -m MODULE [-g GAP_MS] [-t]
  * prints the cost of one open_session + close_session pair through libpam,
  * its parts (config load, user and group lookup, cgroup setup, close), and
  * the floor: the bare syscalls such a pair needs, timed in the same run;
@@ -8,7 +8,9 @@
  * -g sleeps GAP_MS (untimed) between the iterations of the cgroup loops, as
  * between real logins: a write to cgroup.procs waits for an RCU grace period
  * unless another one ran just before (or the hierarchy is mounted with
- * favordynmods), so a tight loop hides what a login pays. */
+ * favordynmods), so a tight loop hides what a login pays.  -t runs only the
+ * pam_open_session loop, each open between markers for strace (write to
+ * fd -1 of "@@open-begin" and "@@open-end"). */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +32,7 @@
 struct opts {
 	int n;
 	int gap_ms;
+	bool trace;
 	const char *conf, *user, *module, *root;
 };
 
@@ -53,6 +56,15 @@ static void die(const char *what)
 {
 	fprintf(stderr, "microbench: %s\n", what);
 	exit(1);
+}
+
+/* -t: a marker strace shows as write(-1, "@@open-begin", ...): a write
+ * to fd -1 fails at once and does nothing else */
+static void mark(const char *what)
+{
+	ssize_t r = write(-1, what, strlen(what));
+
+	(void)r;
 }
 
 static int no_conv(int n, const struct pam_message **m, struct pam_response **r, void *a)
@@ -169,8 +181,12 @@ static double bench_pam_with(const struct opts *o, const char *module, bool held
 		t0 = now_us();
 		r = pam_start_confdir("cgherd-bench", o->user, &conv, dir, &h);
 		t1 = now_us();
+		if (o->trace)
+			mark("@@open-begin");
 		if (r == PAM_SUCCESS)
 			r = pam_open_session(h, 0);
+		if (o->trace)
+			mark("@@open-end");
 		*open_us += now_us() - t1;
 		if (r != PAM_SUCCESS || pam_close_session(h, 0) != PAM_SUCCESS)
 			die("PAM session failed (see syslog)");
@@ -344,7 +360,7 @@ int main(int argc, char **argv)
 	double open_us, close_us, pam_open_us, open_floor_us;
 	int c;
 
-	while ((c = getopt(argc, argv, "n:c:u:m:r:g:")) != -1) {
+	while ((c = getopt(argc, argv, "n:c:u:m:r:g:t")) != -1) {
 		switch (c) {
 		case 'n': o.n = atoi(optarg); break;
 		case 'c': o.conf = optarg; break;
@@ -352,11 +368,17 @@ int main(int argc, char **argv)
 		case 'm': o.module = optarg; break;
 		case 'r': o.root = optarg; break;
 		case 'g': o.gap_ms = atoi(optarg); break;
-		default: die("usage: microbench [-n N] [-c CONF] [-u USER] [-m MODULE] [-r CGROUP_ROOT] [-g GAP_MS]");
+		case 't': o.trace = true; break;
+		default: die("usage: microbench [-n N] [-c CONF] [-u USER] [-m MODULE] [-r CGROUP_ROOT] [-g GAP_MS] [-t]");
 		}
 	}
 	if (o.n < 1)
 		die("-n must be at least 1");
+	if (o.trace) {	/* pam_open_session alone, between markers, for strace */
+		bench_pam(&o, &pam_open_us);
+		printf("micro n=%d gap_ms=%d traced pam_open_us=%.1f\n", o.n, o.gap_ms, pam_open_us);
+		return 0;
+	}
 	double floor_us = bench_floor(&o, &open_floor_us);
 	double config_us = bench_config(&o, NULL);
 	double cached_us = bench_config(&o, CGH_CACHE_DIR);

@@ -6,7 +6,7 @@
 # (bench/summary.sh).  Environment: BUILD (build), N_RUNUSER (40), N_SSH (15),
 # N_MICRO (200), N_MICRO_BIG (20), N_MICRO_GAP (30), N_SCALE (15), N_LIVE (200), RULES ("0 100 1000
 # 10000"), N_REAP (200), N_BURST ("200,50": sequential,parallel logins), SECTIONS ("all",
-# or some of "1 1b 2 3 4 5 5b 6 7", see bench/guest.sh), N_CLOSE (section 5b: 40), LIMITS5 (section 5: "nocpu cpu"), REAP_MODES
+# or some of "1 1b 2 3 4 5 5b 6 7", see bench/guest.sh; the experiments "syslog" and "second", and "trace" (N_TRACE opens, 20), which "all" leaves out), N_CLOSE (section 5b: 40), LIMITS5 (section 5: "nocpu cpu"), REAP_MODES
 # (section 6: "favordynmods plain"), BENCH_WAIT_IDLE (seconds to wait for other qemu processes to end, 300),
 # plus boot.sh's KERNEL, VM_MEM, VM_SMP, VM_VERBOSE.
 set -eu
@@ -33,6 +33,7 @@ RULES="${RULES:-0 100 1000 10000}"
 N_REAP=${N_REAP:-200}
 N_CLOSE=${N_CLOSE:-40}
 N_BURST=${N_BURST:-200,50}
+N_TRACE=${N_TRACE:-20}
 SECTIONS="${SECTIONS:-all}"
 LIMITS5="${LIMITS5:-nocpu cpu}"
 REAP_MODES="${REAP_MODES:-favordynmods plain}"
