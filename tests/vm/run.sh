@@ -5,10 +5,13 @@
 #                                         with or without NN- and .sh; default: all)
 #
 # Prints one line per scenario, "PASS name" or "FAIL name: reason", then
-# "N passed, N failed"; exits 0 only if every scenario passed.
+# "N passed, N failed"; exits 0 only if every scenario passed.  A guest found
+# stuck (boot.sh's heartbeat watch) is booted again once, for the scenarios it
+# gave no result of.
 # Environment: BUILD (build), MODULE ($BUILD/pam_cgherd.so, or "none"), VMDIR
 # ($BUILD/vm), VM_SCENARIO_TIMEOUT (in-guest limit per scenario, 240), VM_TIMEOUT
-# (whole boot), VM_VERBOSE=1 (show the console), plus boot.sh's KERNEL, VM_MEM, VM_SMP.
+# (whole boot), VM_VERBOSE=1 (show the console), plus boot.sh's KERNEL, VM_MEM, VM_SMP,
+# VM_STALL.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -57,18 +60,43 @@ initrd=$vmdir/initramfs.cpio.gz
 per=${VM_SCENARIO_TIMEOUT:-240}
 limit=${VM_TIMEOUT:-$((120 + n * per))}
 log=$vmdir/console.log
-t0=$(date +%s.%N)
-rc=0
-"$here/boot.sh" "$initrd" "$log" "$limit" "cgh.run=$(echo "$names" | tr ' ' ',')" "cgh.timeout=$per" &
-bpid=$!
-trap 'kill "$bpid" 2>/dev/null || true' EXIT
-trap 'exit 130' INT TERM
-wait "$bpid" || rc=$?
-trap - EXIT INT TERM
-t1=$(date +%s.%N)
-
 clean=$vmdir/console.txt
+# boot LOG NAMES...: one VM running the scenarios NAMES; its exit status in rc
+boot() {
+	local log=$1 bpid
+	shift
+	rc=0
+	"$here/boot.sh" "$initrd" "$log" "$limit" "cgh.run=$(echo "$*" | tr ' ' ',')" "cgh.timeout=$per" &
+	bpid=$!
+	trap 'kill "$bpid" 2>/dev/null || true' EXIT
+	trap 'exit 130' INT TERM
+	wait "$bpid" || rc=$?
+	trap - EXIT INT TERM
+}
+# without_result: the scenarios of $names that $clean shows no result of
+without_result() {
+	local s
+	for s in $names; do
+		grep -q "@@CGH \(PASS\|FAIL\) ${s}[ :]" "$clean" || echo "$s"
+	done
+}
+t0=$(date +%s.%N)
+boot "$log" $names
 tr -d '\r' <"$log" >"$clean"
+# a guest that stopped (boot.sh: no heartbeat, status 75; seen under TCG, both
+# vCPUs in soft lockups for good) is booted again, once, for the scenarios it
+# gave no result of; the first console is kept as console.stuck.log
+rerun=
+if [ "$rc" = 75 ]; then
+	rerun=$(without_result | tr '\n' ' ' | sed 's/ $//')
+	echo "vm: the guest was stuck ($(cat "$log.stuck")); booting again for: ${rerun:-nothing}" >&2
+	mv "$log" "$vmdir/console.stuck.log"
+	if [ -n "$rerun" ]; then
+		boot "$log" $rerun
+		{ cat "$vmdir/console.stuck.log"; cat "$log"; } | tr -d '\r' >"$clean"
+	fi
+fi
+t1=$(date +%s.%N)
 passed=0 failed=0
 booted=$(grep -o '@@CGH BOOTED [0-9.]*' "$clean" | head -n 1 | awk '{print $3}')
 for s in $names; do
@@ -100,5 +128,6 @@ for s in $names; do
 done
 printf 'vm: guest booted to /init in %ss, whole run %.1fs; console in %s\n' \
 	"${booted:-?}" "$(awk "BEGIN { print $t1 - $t0 }")" "$clean" >&2
+[ -z "$rerun" ] || echo "vm: run again after a stuck guest: $rerun" >&2
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -eq "$n" ]
