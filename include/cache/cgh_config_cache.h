@@ -211,9 +211,11 @@ int cgh_cache_encode(const struct cgh_config *cfg, const struct cgh_cache_key *k
 int cgh_cache_open(const void *buf, size_t len, const struct cgh_cache_key *key,
 		   struct cgh_config *cfg, struct cgh_error *err);
 
-/* cgh_cache_open of the first len bytes of the file fd, mapped read-only
- * instead of copied (cache files are replaced by rename, never changed in
- * place: the mapping keeps what it saw). */
+/* cgh_cache_open of the first len bytes of the file fd: read when len is
+ * at most CGH_CACHE_READ_MAX, else mapped read-only instead of copied (cache
+ * files are replaced by rename, never changed in place: the mapping keeps
+ * what it saw). */
+#define CGH_CACHE_READ_MAX (16u * 1024u)
 int cgh_cache_map(int fd, size_t len, const struct cgh_cache_key *key, struct cgh_config *cfg,
 		  struct cgh_error *err);
 

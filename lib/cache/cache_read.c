@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "cgh_config_cache.h"
 #include "cgh_match.h"
@@ -598,6 +599,27 @@ int cgh_cache_open(const void *buf, size_t len, const struct cgh_cache_key *key,
 	return adopt(img, key, cfg, err);
 }
 
+/* The len bytes of fd from its start into buf: 0, or -errno (-EIO when the
+ * file is shorter). */
+static int read_whole(int fd, unsigned char *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = pread(fd, buf + got, len - got, (off_t)got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+/* A cache of at most CGH_CACHE_READ_MAX bytes is read: a mapping and its
+ * unmapping cost more than copying a few pages (bench run 14); a larger one
+ * is mapped, so that a login touches only the pages of its rules. */
 int cgh_cache_map(int fd, size_t len, const struct cgh_cache_key *key, struct cgh_config *cfg,
 		  struct cgh_error *err)
 {
@@ -608,13 +630,21 @@ int cgh_cache_map(int fd, size_t len, const struct cgh_cache_key *key, struct cg
 		return cgh_fail(err, ENOMEM, "cannot load");
 	img->store.release = image_release;
 	img->len = len;
-	img->buf = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (img->buf == MAP_FAILED) {
-		r = cgh_fail(err, errno, "cannot map the cache");
-		free(img);
-		return r;
+	img->mapped = len > CGH_CACHE_READ_MAX;
+	if (!img->mapped) {
+		img->buf = malloc(len > 0 ? len : 1);
+		r = img->buf == NULL ? -ENOMEM : read_whole(fd, img->buf, len);
+	} else {
+		img->buf = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+		r = img->buf == MAP_FAILED ? -errno : 0;
+		if (r < 0)
+			img->buf = NULL;
 	}
-	img->mapped = true;
+	if (r < 0) {
+		free(img->buf);
+		free(img);
+		return cgh_fail(err, -r, "cannot %s the cache", len > CGH_CACHE_READ_MAX ? "map" : "read");
+	}
 	return adopt(img, key, cfg, err);
 }
 

@@ -332,9 +332,18 @@ static void test_full_config_fields(void **state)
 	cgh_config_free(cfg);
 }
 
+static off_t file_size(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_size;
+}
+
 static void test_round_trip(void **state)
 {
 	static char many[64 * 1024];
+	const char *path;
 	size_t used;
 
 	(void)state;
@@ -343,6 +352,7 @@ static void test_round_trip(void **state)
 	round_trip(write_conf(full2_conf));
 	round_trip(write_conf(small_conf));
 	round_trip(EXAMPLE);
+	assert_true(file_size(cache_file(EXAMPLE)) <= CGH_CACHE_READ_MAX);
 	used = (size_t)snprintf(many, sizeof(many), "rules = (\n");
 	for (int i = 0; i < 300; i++)
 		used += (size_t)snprintf(many + used, sizeof(many) - used,
@@ -350,7 +360,10 @@ static void test_round_trip(void **state)
 					 " session = { memory_max = \"%dM\"; }; },\n",
 					 i, i % 2 ? "user" : "group", i, 5000 + i, i + 1);
 	snprintf(many + used, sizeof(many) - used, "{ name = \"last\"; }\n);\n");
-	round_trip(write_conf(many));
+	path = write_conf(many);
+	round_trip(path);
+	/* both ways of cgh_cache_map were taken: the small caches read, this one mapped */
+	assert_true(file_size(cache_file(path)) > CGH_CACHE_READ_MAX);
 }
 
 /* ---- invalidation ------------------------------------------------------ */
