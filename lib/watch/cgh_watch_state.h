@@ -59,8 +59,9 @@ struct watch_leaf {
 	int psi_fd;		/* memory.pressure trigger, -1: none */
 	uint64_t oom_kill, oom_group_kill;	/* counts already reported */
 	struct watch_oom_figures held;	/* not owned: read as the OOM was seen */
-	struct cgh_login held_login;	/* with held: the login the module recorded on it */
 	bool held_valid;
+	struct cgh_login held_login;	/* not owned: the login the module recorded on it, */
+	bool login_held;		/* read at the first chance (hold_login) */
 	uint64_t last_reclaim;	/* monotonic ms, 0: never */
 	uint64_t stall_since, last_stall;	/* monotonic ms, 0: not stalling */
 	bool dead;		/* cgroup.events said populated 0 */

@@ -54,6 +54,22 @@ static void check_later(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t
 		w->oom.due = now + WATCH_OOM_SETTLE_MS;
 }
 
+/* A scope's login as the module recorded it, kept from the first read that
+ * finds it (at the start, or at any change of its memory.events, as its
+ * memory nears the limit): systemd removes a scope as soon as a kill has
+ * emptied it, maybe before the kill's event is read. */
+static void hold_login(struct cgh_watcher *w, struct watch_leaf *leaf)
+{
+	struct cgh_login login;
+
+	if (leaf->owned || leaf->login_held)
+		return;
+	if (cgh_notice_get_login(&w->fs, leaf->path, &login) == 0 && login.started != 0) {
+		leaf->held_login = login;
+		leaf->login_held = true;
+	}
+}
+
 /* The counts from which a leaf found at the start is watched: what its
  * noticed mark says was recorded, when notices are on and the leaf is one
  * the module recorded (an OOM kill while no watch ran, or one going on as
@@ -67,6 +83,7 @@ void watch_oom_baseline(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t
 	struct cgh_login login;
 	uint64_t kill, group_kill;
 
+	hold_login(w, leaf);
 	if (read_counts(w, leaf, &c) < 0)
 		return;
 	leaf->oom_kill = c.kill;
@@ -194,7 +211,7 @@ static void tell_user(struct cgh_watcher *w, const struct watch_leaf *leaf,
 		return;
 	cgh_notice_for_leaf(&w->fs, leaf->path, leaf->uid,
 			    o->new_group_kills > 0 ? CGH_NOTICE_OOM_GROUP : CGH_NOTICE_OOM_KILL, &n);
-	if (n.login.started == 0 && leaf->held_valid)	/* a scope gone meanwhile */
+	if (n.login.started == 0 && leaf->login_held)	/* a scope gone meanwhile */
 		n.login = leaf->held_login;
 	n.event = o->oom_kill;
 	n.limit = o->memory_max;
@@ -245,17 +262,17 @@ static void notice(struct cgh_watcher *w, const struct watch_leaf *leaf,
 /* memory.events changed: the notice waits WATCH_OOM_SETTLE_MS, until a
  * group kill is counted in full.  systemd removes a scope as soon as it
  * empties, maybe before that: a scope's counts and figures are read now, for
- * the notice to fall back on. */
+ * the notice to fall back on, and its login if not held yet. */
 void watch_oom_event(struct cgh_watcher *w, struct watch_leaf *leaf, uint64_t now)
 {
 	struct watch_oom_figures c;
 
 	check_later(w, leaf, now);
+	hold_login(w, leaf);
 	if (leaf->owned || read_counts(w, leaf, &c) < 0 || !is_news(leaf, &c))
 		return;
 	read_figures(w, leaf, &c);
 	leaf->held = c;
-	cgh_notice_get_login(&w->fs, leaf->path, &leaf->held_login);
 	leaf->held_valid = true;
 	cgh_logf(w->log, LOG_DEBUG, "OOM kill in %s/%s: oom_kill=%llu oom_group_kill=%llu",
 		 w->fs.root, leaf->path, (unsigned long long)c.kill, (unsigned long long)c.group_kill);

@@ -865,6 +865,31 @@ static void test_watch_scope_removed_before_notice(void **state)
 	daemon_stop(d);
 }
 
+/* The module records the login on a scope after logind made it, so maybe
+ * after the daemon found it; the daemon takes it at a change of the scope's
+ * memory.events before the kill (as its memory nears the limit).  When the
+ * login cannot be read as the kill is (the scope going), the user's record
+ * still names it.  (Before, it was read with the kill only: a CI's
+ * vm-systemd notice scenario told "your login session" once.) */
+static void test_watch_scope_login_held_before_kill(void **state)
+{
+	struct daemon *d = *state;
+	char want[512];
+
+	start_with_scope(d);
+	put(d, SCOPE, ".xattr-" CGH_LOGIN_XATTR, "started=1796170000 service=sshd tty=ssh rhost=10.0.0.5");
+	put(d, SCOPE, "memory.events", "low 0\nhigh 0\nmax 3\noom 0\noom_kill 0\noom_group_kill 0\n");
+	sleep_ms(1500);		/* the change read */
+	freeze(d);
+	assert_int_equal(unlink(at(d, SCOPE "/.xattr-" CGH_LOGIN_XATTR)), 0);
+	group_kill(d, SCOPE);
+	thaw(d);
+	wait_for_notice(d, 1001, SCOPE, FIGURES "oom_kill=1(+1) oom_group_kill=1(+1) ");
+	snprintf(want, sizeof(want), "%s/user-1001", d->notices);
+	wait_for_text(want, "rhost=10.0.0.5");
+	daemon_stop(d);
+}
+
 /* Acting on the session in a scope is allowed: its page cache above the
  * threshold is reclaimed (and its limits are left alone). */
 static void test_watch_scope_reclaimed(void **state)
@@ -1142,6 +1167,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_watch_scope_created_later, daemon_setup,
 						daemon_teardown),
 		cmocka_unit_test_setup_teardown(test_watch_scope_removed_before_notice, daemon_setup,
+						daemon_teardown),
+		cmocka_unit_test_setup_teardown(test_watch_scope_login_held_before_kill, daemon_setup,
 						daemon_teardown),
 		cmocka_unit_test_setup_teardown(test_watch_scope_reclaimed, daemon_setup, daemon_teardown),
 		cmocka_unit_test_setup_teardown(test_watch_start_records_unnoticed_group_kill,
