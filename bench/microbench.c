@@ -9,8 +9,8 @@
  * between real logins: a write to cgroup.procs waits for an RCU grace period
  * unless another one ran just before (or the hierarchy is mounted with
  * favordynmods), so a tight loop hides what a login pays.  -t runs only the
- * pam_open_session loop, each open between markers for strace (write to
- * fd -1 of "@@open-begin" and "@@open-end"). */
+ * pam_open_session loop, each open between markers that a syscall trace
+ * shows (write to fd -1 of "@@open-begin" and "@@open-end"; bench/trace.awk). */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -58,8 +58,8 @@ static void die(const char *what)
 	exit(1);
 }
 
-/* -t: a marker strace shows as write(-1, "@@open-begin", ...): a write
- * to fd -1 fails at once and does nothing else */
+/* -t: a marker a syscall trace shows as write(-1, "@@open-begin", ...): a
+ * write to fd -1 fails at once and does nothing else */
 static void mark(const char *what)
 {
 	ssize_t r = write(-1, what, strlen(what));
@@ -374,7 +374,7 @@ int main(int argc, char **argv)
 	}
 	if (o.n < 1)
 		die("-n must be at least 1");
-	if (o.trace) {	/* pam_open_session alone, between markers, for strace */
+	if (o.trace) {	/* pam_open_session alone, between markers, for a syscall trace */
 		bench_pam(&o, &pam_open_us);
 		printf("micro n=%d gap_ms=%d traced pam_open_us=%.1f\n", o.n, o.gap_ms, pam_open_us);
 		return 0;

@@ -58,17 +58,11 @@ END {
 	printf "windows=%d open_ms=%s in_syscalls_ms=%s user_space_ms=%s syscalls=%s\n",
 		w, ms(total), ms(insys), ms(user), sprintf("%.1f", ncalls())
 	# each syscall by its time, largest first
-	for (k in per) { keys[++nk] = k }
-	for (a = 1; a <= nk; a++)
-		for (b = a + 1; b <= nk; b++)
-			if (per[keys[b]] > per[keys[a]]) { t = keys[a]; keys[a] = keys[b]; keys[b] = t }
+	nk = by_value(per, keys)
 	for (a = 1; a <= nk; a++)
 		printf "sys=%s n=%.1f ms=%s\n", keys[a], cnt[keys[a]] / w, ms(per[keys[a]])
 	# user space between syscalls, the 10 longest stretches by their neighbours
-	for (k in gapsum) { gk[++ng] = k }
-	for (a = 1; a <= ng; a++)
-		for (b = a + 1; b <= ng; b++)
-			if (gapsum[gk[b]] > gapsum[gk[a]]) { t = gk[a]; gk[a] = gk[b]; gk[b] = t }
+	ng = by_value(gapsum, gk)
 	for (a = 1; a <= ng && a <= 10; a++)
 		printf "user_between=\"%s\" ms=%s\n", gk[a], ms(gapsum[gk[a]])
 	if (nsame == 0) { print "seq (no two windows alike)"; exit }
@@ -82,3 +76,11 @@ END {
 	if (line != "seq") print line
 }
 function ncalls(   k, s) { for (k in cnt) s += cnt[k]; return s / w }
+# by_value(arr, keys): keys[1..n] the keys of arr, the largest value first; n
+function by_value(arr, keys,   k, n, a, b, t) {
+	for (k in arr) keys[++n] = k
+	for (a = 1; a <= n; a++)
+		for (b = a + 1; b <= n; b++)
+			if (arr[keys[b]] > arr[keys[a]]) { t = keys[a]; keys[a] = keys[b]; keys[b] = t }
+	return n
+}
