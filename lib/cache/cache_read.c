@@ -641,9 +641,11 @@ int cgh_cache_map(int fd, size_t len, const struct cgh_cache_key *key, struct cg
 			img->buf = NULL;
 	}
 	if (r < 0) {
+		const char *how = img->mapped ? "map" : "read";
+
 		free(img->buf);
 		free(img);
-		return cgh_fail(err, -r, "cannot %s the cache", len > CGH_CACHE_READ_MAX ? "map" : "read");
+		return cgh_fail(err, -r, "cannot %s the cache", how);
 	}
 	return adopt(img, key, cfg, err);
 }
