@@ -405,23 +405,33 @@ else
 fi
 fi
 
-# --- 8. where pam_open_session's time goes (an experiment, only when named) -------
-# The microbench's open loop (-t: each open between two write(-1) markers), with
-# favordynmods (no grace period), its system calls recorded by the kernel's
-# syscall trace events (no ptrace): per open window, the time in each syscall and
-# between them (user space), summed over the loop.  "trace" is not in "all".
+# --- 8. where pam_open_session's and pam_close_session's time goes (an experiment,
+# only when named) -------
+# The microbench's session loop (-t: each open and each close between two
+# write(-1) markers), with favordynmods (no grace period) and on a plain mount
+# (close hands the leaf to the reaper; cgherd_old's close moves the opener
+# back), its system calls recorded by the
+# kernel's syscall trace events (no ptrace): per window, the time in each
+# syscall and between them (user space), summed over the loop.  Only the
+# microbench's own calls are recorded (no event-fork): a reaper's are not.
+# "trace" is not in "all".
 if [ "$SECTIONS" != all ] && want trace; then
 t0=$(uptime_cs)
 set_limits nocpu
-if ! grep -q favordynmods /proc/mounts; then mount -o remount,favordynmods $CG || note "favordynmods refused"; fi
 T=/sys/kernel/tracing
 mount -t tracefs nodev $T 2>/dev/null
 if [ -w $T/events/raw_syscalls/enable ] && [ -d $T/events/syscalls ]; then
 	permit=/usr/lib/x86_64-linux-gnu/security/pam_permit.so
-	for run in cgherd,0 cgherd,100 permit,100; do
-		mod=/lib/security/pam_cgherd.so gapms=${run#*,}
-		[ "${run%,*}" = permit ] && mod=$permit
-		tag="trace module=${run%,*} gap_ms=$gapms"
+	runs="favordynmods,cgherd,0 favordynmods,cgherd,100 favordynmods,permit,100 plain,cgherd,100"
+	[ -f /lib/security/pam_cgherd_old.so ] && runs="$runs plain,cgherd_old,100"
+	for run in $runs; do
+		mode=${run%%,*} gapms=${run##*,} name=${run#*,}
+		name=${name%,*} mod=/lib/security/pam_cgherd.so
+		[ "$name" = permit ] && mod=$permit
+		[ "$name" = cgherd_old ] && mod=/lib/security/pam_cgherd_old.so
+		if [ $mode = plain ]; then plain_mount
+		elif ! has_fdm; then mount -o remount,favordynmods $CG || note "favordynmods refused"; fi
+		tag="trace mount=$mode module=$name gap_ms=$gapms"
 		microbench -t -n 5 -m $mod -c /etc/security/cgherd.conf -u alice -g $gapms >/dev/null	# warm-up
 		echo 0 >$T/tracing_on
 		echo >$T/trace
@@ -435,7 +445,10 @@ if [ -w $T/events/raw_syscalls/enable ] && [ -d $T/events/syscalls ]; then
 		echo 0 >$T/events/syscalls/enable
 		echo >$T/set_event_pid
 		bench "$tag $(cat $S/trace.out) trace_lines=$(wc -l <$T/trace)"
-		awk -f /vm/bench/trace.awk $T/trace | while read -r l; do bench "$tag $l"; done
+		for kind in open close; do
+			awk -v kind=$kind -f /vm/bench/trace.awk $T/trace |
+				while read -r l; do bench "$tag window=$kind $l"; done
+		done
 	done
 else
 	note "no syscall trace events in this kernel: trace section skipped"

@@ -9,8 +9,9 @@
  * between real logins: a write to cgroup.procs waits for an RCU grace period
  * unless another one ran just before (or the hierarchy is mounted with
  * favordynmods), so a tight loop hides what a login pays.  -t runs only the
- * pam_open_session loop, each open between markers that a syscall trace
- * shows (write to fd -1 of "@@open-begin" and "@@open-end"; bench/trace.awk). */
+ * pam_open_session loop, each open and each close between markers that a
+ * syscall trace shows (write to fd -1 of "@@open-begin" and "@@open-end",
+ * "@@close-begin" and "@@close-end"; bench/trace.awk). */
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -188,7 +189,13 @@ static double bench_pam_with(const struct opts *o, const char *module, bool held
 		if (o->trace)
 			mark("@@open-end");
 		*open_us += now_us() - t1;
-		if (r != PAM_SUCCESS || pam_close_session(h, 0) != PAM_SUCCESS)
+		if (r == PAM_SUCCESS && o->trace)
+			mark("@@close-begin");
+		if (r == PAM_SUCCESS)
+			r = pam_close_session(h, 0);
+		if (o->trace)
+			mark("@@close-end");
+		if (r != PAM_SUCCESS)
 			die("PAM session failed (see syslog)");
 		pam_end(h, PAM_SUCCESS);
 		t += now_us() - t0;

@@ -1,12 +1,17 @@
 # Reads /sys/kernel/tracing/trace with the syscall events of the microbench
 # run with -t (bench/guest.sh, section trace); each open lies between the
-# markers write(-1, "@@open-begin", 12) and write(-1, "@@open-end", 10).
+# markers write(-1, "@@open-begin", 12) and write(-1, "@@open-end", 10), each
+# close between write(-1, "@@close-begin", 13) and write(-1, "@@close-end", 11);
+# -v kind=close sums the closes, else the opens.
 # Prints, per open (the mean over the windows): its time, the time in system
 # calls and between them (user space); each syscall's count and time; the
 # longest stretches of user space with the syscalls around them; and the
 # sequence of an open's syscalls, each as POS:NAME:MS_IN:MS_BEFORE (the user
 # space before it), averaged over the windows whose sequence is that of the
 # second (the first may differ: glibc's first try of nscd, say).
+BEGIN {	# the markers' lengths in hex, as the trace prints a write's count
+	if (kind == "close") { cbegin = "d"; cend = "b" } else { kind = "open"; cbegin = "c"; cend = "a" }
+}
 function ms(x) { return sprintf("%.3f", x * 1000 / (w > 0 ? w : 1)) }
 function end_window(   p, same) {
 	w++; total += ts - start; user += ts - last
@@ -37,8 +42,8 @@ function end_window(   p, same) {
 	sub(/^sys_/, "", name)
 	if (rest ~ /^sys_[a-z0-9_]+\(/) {
 		if (name == "write" && rest ~ /fd: f+,/) {
-			if (rest ~ /count: c\)/) { inwin = 1; start = ts; last = ts; prev = "begin"; pos = 0 }
-			else if (inwin && rest ~ /count: a\)/) { inwin = 0; end_window() }
+			if (rest ~ ("count: " cbegin "\\)")) { inwin = 1; start = ts; last = ts; prev = "begin"; pos = 0 }
+			else if (inwin && rest ~ ("count: " cend "\\)")) { inwin = 0; end_window() }
 			next
 		}
 		if (!inwin)
@@ -55,7 +60,7 @@ function end_window(   p, same) {
 }
 END {
 	if (w == 0) { print "windows=0 (no markers seen)"; exit }
-	printf "windows=%d open_ms=%s in_syscalls_ms=%s user_space_ms=%s syscalls=%s\n",
+	printf "windows=%d " kind "_ms=%s in_syscalls_ms=%s user_space_ms=%s syscalls=%s\n",
 		w, ms(total), ms(insys), ms(user), sprintf("%.1f", ncalls())
 	# each syscall by its time, largest first
 	nk = by_value(per, keys)
