@@ -56,13 +56,17 @@ struct cgh_sys {
 
 extern const struct cgh_sys cgh_sys_real;
 
-/* The real pidfd_open and spawn_detached (lib/core/spawn.c): an
- * intermediate child in the caller's memory (CLONE_VM | CLONE_VFORK,
- * exit_signal 0, reaped at once with __WALL) that makes fn's process with
- * clone3 and CLONE_INTO_CGROUP and exits.  spawn: -ECHILD when the
+/* The real pidfd_open and spawn_detached (lib/core/spawn.c): clone3 with
+ * CLONE_INTO_CGROUP of an intermediate child (exit_signal 0, reaped at once
+ * with __WALL) that clones fn's process and exits; on x86_64 the
+ * intermediate shares the caller's memory (CLONE_VM | CLONE_VFORK).  spawn: -ECHILD when the
  * caller is a child subreaper (fn's process would become its child). */
 int cgh_pidfd_open(pid_t pid);
 int cgh_spawn_detached(int cgroupfd, void (*fn)(void *arg), void *arg);
+/* The same with an intermediate forked from the caller (two copies of its
+ * memory): what spawn_detached does where no clone pair is written for the
+ * architecture; tests run both. */
+int cgh_spawn_detached_forked(int cgroupfd, void (*fn)(void *arg), void *arg);
 
 struct cgh_fs {
 	int rootfd;

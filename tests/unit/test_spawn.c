@@ -1,5 +1,7 @@
-/* The real spawn_detached (lib/core/spawn.c), run here without a cgroup
- * (cgroupfd -1; CLONE_INTO_CGROUP itself is tested in the VM, 13-reaper):
+/* The real spawn_detached (lib/core/spawn.c), both ways (the clone pair in
+ * the caller's memory where the architecture has one, and two forks), run
+ * here without a cgroup (cgroupfd -1; CLONE_INTO_CGROUP itself is tested in
+ * the VM, 13-reaper):
  * what the caller sees of it, as the kernel reports it: no child left, no
  * SIGCHLD, its own memory and signal mask untouched, the process running
  * fn in a copy of the caller's memory with every signal blocked. */
@@ -59,6 +61,19 @@ static bool have_clone3(void)
 	return syscall(SYS_clone3, NULL, 0) < 0 && errno != ENOSYS;
 }
 
+typedef int spawn_fn(int cgroupfd, void (*fn)(void *arg), void *arg);
+
+struct way {
+	spawn_fn *spawn;
+};
+
+static struct way pair = { cgh_spawn_detached }, forked = { cgh_spawn_detached_forked };
+
+static spawn_fn *spawn_of(void **state)
+{
+	return ((const struct way *)*state)->spawn;
+}
+
 static void test_fn_runs_detached(void **state)
 {
 	struct job j = { -1, 0 };
@@ -66,7 +81,6 @@ static void test_fn_runs_detached(void **state)
 	sigset_t chld, before, after, pending;
 	int p[2];
 
-	(void)state;
 	if (!have_clone3())
 		skip_because("no clone3 system call here (valgrind 3.19 returns ENOSYS)");
 	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
@@ -76,7 +90,7 @@ static void test_fn_runs_detached(void **state)
 	sigprocmask(SIG_BLOCK, &chld, &before);
 	sigprocmask(SIG_SETMASK, NULL, &before);
 
-	assert_int_equal(cgh_spawn_detached(-1, job_fn, &j), 0);
+	assert_int_equal(spawn_of(state)(-1, job_fn, &j), 0);
 
 	sigprocmask(SIG_SETMASK, NULL, &after);
 	close(p[1]);
@@ -103,7 +117,6 @@ static void test_clone_error_returned(void **state)
 	char byte;
 	int p[2], notcg;
 
-	(void)state;
 	if (!have_clone3())
 		skip_because("no clone3 system call here (valgrind 3.19 returns ENOSYS)");
 	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
@@ -111,7 +124,7 @@ static void test_clone_error_returned(void **state)
 	notcg = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	assert_true(notcg >= 0);
 
-	assert_int_equal(cgh_spawn_detached(notcg, job_fn, &j), -EBADF);
+	assert_int_equal(spawn_of(state)(notcg, job_fn, &j), -EBADF);
 
 	close(notcg);
 	close(p[1]);
@@ -128,7 +141,6 @@ static void test_subreaper_refused(void **state)
 	int status = 0;
 	pid_t pid;
 
-	(void)state;
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
@@ -136,7 +148,7 @@ static void test_subreaper_refused(void **state)
 
 		if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
 			_exit(2);
-		_exit(cgh_spawn_detached(-1, job_fn, &j) == -ECHILD ? 0 : 1);
+		_exit(spawn_of(state)(-1, job_fn, &j) == -ECHILD ? 0 : 1);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
@@ -146,9 +158,10 @@ static void test_subreaper_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fn_runs_detached),
-		cmocka_unit_test(test_clone_error_returned),
-		cmocka_unit_test(test_subreaper_refused),
+#define BOTH_WAYS(t) { #t, t, NULL, NULL, &pair }, { #t "_forked", t, NULL, NULL, &forked }
+		BOTH_WAYS(test_fn_runs_detached),
+		BOTH_WAYS(test_clone_error_returned),
+		BOTH_WAYS(test_subreaper_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
