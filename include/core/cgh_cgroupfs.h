@@ -59,8 +59,9 @@ extern const struct cgh_sys cgh_sys_real;
 /* The real pidfd_open and spawn_detached (lib/core/spawn.c): clone3 with
  * CLONE_INTO_CGROUP of an intermediate child (exit_signal 0, reaped at once
  * with __WALL) that clones fn's process and exits; on x86_64 the
- * intermediate shares the caller's memory (CLONE_VM | CLONE_VFORK).  spawn: -ECHILD when the
- * caller is a child subreaper (fn's process would become its child). */
+ * intermediate shares the caller's memory (CLONE_VM | CLONE_VFORK).
+ * spawn: -ECHILD when the caller is a child subreaper (fn's process would
+ * become its child). */
 int cgh_pidfd_open(pid_t pid);
 int cgh_spawn_detached(int cgroupfd, void (*fn)(void *arg), void *arg);
 /* The same with an intermediate forked from the caller (two copies of its

@@ -37,18 +37,24 @@ int cgh_pidfd_open(pid_t pid)
 	return fd < 0 ? -errno : (int)fd;
 }
 
-/* A fork through clone3; into cgroupfd when it is >= 0.  exit_signal 0:
- * the parent is not signalled when it ends. */
+/* clone3's arguments for flags, into cgroupfd when it is >= 0.  exit_signal
+ * 0: the parent is not signalled when the child ends. */
+static void quiet_args(struct clone_args *a, uint64_t flags, int cgroupfd)
+{
+	memset(a, 0, sizeof(*a));
+	a->flags = flags;
+	if (cgroupfd >= 0) {
+		a->flags |= CLONE_INTO_CGROUP;
+		a->cgroup = (uint64_t)cgroupfd;
+	}
+}
+
+/* A fork through clone3 (see quiet_args). */
 static pid_t clone_quiet(int cgroupfd)
 {
 	struct clone_args a;
 
-	memset(&a, 0, sizeof(a));
-	a.exit_signal = 0;
-	if (cgroupfd >= 0) {
-		a.flags = CLONE_INTO_CGROUP;
-		a.cgroup = (uint64_t)cgroupfd;
-	}
+	quiet_args(&a, 0, cgroupfd);
 	return (pid_t)syscall(SYS_clone3, &a, sizeof(a));
 }
 
@@ -124,13 +130,8 @@ static pid_t spawn_pair(int cgroupfd, void (*fn)(void *arg), void *arg)
 	struct clone_args outer, inner;
 	long pid;
 
-	memset(&outer, 0, sizeof(outer));
-	memset(&inner, 0, sizeof(inner));
-	outer.flags = CLONE_VM | CLONE_VFORK;
-	if (cgroupfd >= 0) {
-		outer.flags |= CLONE_INTO_CGROUP;
-		outer.cgroup = (uint64_t)cgroupfd;
-	}
+	quiet_args(&outer, CLONE_VM | CLONE_VFORK, cgroupfd);
+	quiet_args(&inner, 0, -1);
 	pid = clone_pair(&outer, &inner);
 	if (pid == 0) {
 		fn(arg);
